@@ -1,0 +1,123 @@
+/* memory: one memory (a Markdown file with YAML front matter) and a set
+ * of them. The contract is ../shared/spec/memory-format.md. This module
+ * parses, validates and writes single files; store.h loads and changes
+ * whole stores. Memory objects own all their strings. */
+#ifndef KAIROS_MEMORY_H
+#define KAIROS_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "kairos/buf.h"
+
+enum mem_type {
+	MEM_USER = 0,
+	MEM_FEEDBACK,
+	MEM_PROJECT,
+	MEM_REFERENCE,
+	MEM_TYPE_COUNT,
+};
+
+/* Which store a memory came from. */
+enum mem_store {
+	STORE_USER = 0,
+	STORE_PERSONAL,
+	STORE_TEAM,
+	STORE_IMPORT, /* read only: CLAUDE.md, AGENTS.md, ... */
+	STORE_COUNT,
+};
+
+/* LSP DiagnosticSeverity values. */
+enum mem_severity {
+	SEV_ERROR = 1,
+	SEV_WARNING = 2,
+	SEV_INFORMATION = 3,
+	SEV_HINT = 4,
+};
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+struct mem_rule {
+	char *pattern;  /* POSIX ERE, or NULL */
+	char *literal;  /* plain text, or NULL; one of the two is set */
+	char *message;  /* NULL: the memory's description is used */
+	int severity;   /* enum mem_severity, default SEV_INFORMATION */
+	char *fix;      /* replacement text, or NULL when the rule has no fix */
+};
+
+struct mem {
+	char *name;
+	char *description;
+	enum mem_type type;
+	char *created;  /* RFC 3339 as written, or NULL when missing */
+	char *updated;
+	int64_t created_ts; /* seconds since the epoch; 0 when missing */
+	int64_t updated_ts;
+	char *source;   /* user, observation, git, dream, llm, import; or NULL */
+	struct strv scope;
+	struct strv refs;
+	struct strv supersedes;
+	struct mem_rule *rule; /* NULL when the memory has no rule */
+	char *expires;  /* NULL when absent */
+	int64_t expires_ts;
+	char *superseded_by, *archived_reason, *archived_at; /* archive only */
+	char *extra;    /* front-matter keys kairos does not know, as YAML text, kept verbatim; or NULL */
+	char *body;     /* Markdown after the front matter ("" when empty) */
+
+	/* where it lives; not part of the file */
+	enum mem_store store;
+	char *path;     /* absolute path of the file; NULL for a new memory */
+	int64_t mtime;  /* of the file when read */
+	bool archived;  /* lives in archive/ */
+};
+
+const char *mem_type_name(enum mem_type t);          /* "feedback" */
+int mem_type_parse(const char *s);                    /* -1 when unknown */
+const char *mem_store_name(enum mem_store s);        /* "personal" */
+int mem_store_parse(const char *s);
+const char *mem_severity_name(int sev);              /* "information" */
+int mem_severity_parse(const char *s);               /* -1 when unknown */
+
+/* True when name matches [a-z0-9][a-z0-9_-]{0,63}. */
+bool mem_name_valid(const char *name);
+
+/* Parses a memory file's text. On failure returns KR_EINVAL and a message
+ * that names the problem ("line 3: missing required field 'type'"); *out
+ * is then untouched. */
+int mem_parse(struct mem **out, const char *text, size_t len);
+/* Reads and parses path; out->path and mtime set. Refuses files over
+ * MEM_MAX_FILE bytes, symlinks, and non-regular files. */
+#define MEM_MAX_FILE (1u << 20)
+int mem_read_file(struct mem **out, const char *path);
+/* Serialises m (front matter in a fixed key order, then the body). */
+int mem_format(const struct mem *m, struct buf *out);
+
+struct mem *mem_new(void);
+struct mem *mem_dup(const struct mem *m);
+void mem_free(struct mem *m);
+
+/* RFC 3339 helpers: parse "2026-03-02T10:15:00Z" (also a bare date, and
+ * offsets) to epoch seconds; format as UTC with Z. */
+int mem_time_parse(const char *s, int64_t *out);
+void mem_time_format(int64_t t, char out[32]);
+
+void strv_push(struct strv *v, const char *s);
+bool strv_has(const struct strv *v, const char *s);
+void strv_dispose(struct strv *v);
+
+/* A growable list of memories (owning). */
+struct mem_list {
+	struct mem **v;
+	size_t n, cap;
+};
+
+void mem_list_push(struct mem_list *l, struct mem *m);
+void mem_list_dispose(struct mem_list *l);
+struct mem *mem_list_find(const struct mem_list *l, const char *name);
+
+#endif

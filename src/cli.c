@@ -1,0 +1,102 @@
+/* cli: kairos's command-line entry: --help, --version and the table of
+ * subcommands. */
+#include "kairos/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct subcommand subcommands[] = {
+	{"lsp", cli_lsp, "lsp [--stdio] [-- CMD ARGS...]   language server on stdin/stdout"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kairos COMMAND [OPTIONS]\n\n"
+		   "A language server that remembers how you and your team work.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(f, "  kairos %s\n", subcommands[i].usage);
+	fprintf(f, "  kairos --help | --version\n\n"
+		   "See kairos(1) and https://github.com/ for the protocol.\n");
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+	      int nopts, int *npos)
+{
+	int pos = 0;
+	bool dashdash = false;
+
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i];
+		const struct cli_opt *o = NULL;
+		const char *eq;
+		size_t nl;
+
+		if (dashdash || a[0] != '-' || !strcmp(a, "-")) {
+			argv[pos++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			dashdash = true;
+			continue;
+		}
+		eq = strchr(a, '=');
+		nl = eq ? (size_t)(eq - a) : strlen(a);
+		for (int k = 0; k < nopts; k++)
+			if (strlen(opts[k].name) == nl && !strncmp(opts[k].name, a, nl))
+				o = &opts[k];
+		if (!o) {
+			fprintf(stderr, "kairos %s: unknown option '%.*s' (see kairos --help)\n", cmd,
+				(int)nl, a);
+			return 2;
+		}
+		if (o->kind == CLI_FLAG) {
+			if (eq) {
+				fprintf(stderr, "kairos %s: option '%s' takes no value\n", cmd, o->name);
+				return 2;
+			}
+			*o->flag = true;
+			continue;
+		}
+		if (eq) {
+			*o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->value = argv[++i];
+		} else {
+			fprintf(stderr, "kairos %s: option '%s' needs a value\n", cmd, o->name);
+			return 2;
+		}
+	}
+	*npos = pos;
+	return 0;
+}
+
+int cli_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("kairos %s\n", KAIROS_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].fn(argc - 2, argv + 2);
+	if (argv[1][0] == '-')
+		fprintf(stderr, "kairos: unknown option '%s' (see kairos --help)\n", argv[1]);
+	else
+		fprintf(stderr, "kairos: unknown command '%s' (see kairos --help)\n", argv[1]);
+	return 2;
+}
