@@ -1,0 +1,71 @@
+/* store: the memory stores of a workspace (user, personal, team, and the
+ * read-only imports), loading them and changing them safely. Every change
+ * goes through a transaction: files written atomically, MEMORY.md rebuilt,
+ * one history commit, under a write lock that serialises processes. */
+#ifndef KAIROS_STORE_H
+#define KAIROS_STORE_H
+
+#include <stdbool.h>
+
+#include "kairos/memory.h"
+
+struct store {
+	enum mem_store kind;
+	char *dir;        /* absolute; may not exist yet */
+	bool writable;
+};
+
+/* A problem with one file (invalid memory, unreadable, ...). */
+struct store_problem {
+	char *path;
+	char *msg;
+};
+
+struct store_set {
+	char *workspace;               /* absolute, normalised, no trailing slash */
+	struct store stores[STORE_COUNT]; /* indexed by enum mem_store; dir NULL when unused */
+	struct mem_list mems;          /* active memories of every store and import */
+	struct store_problem *problems;
+	size_t nproblems;
+};
+
+/* Resolves the store directories of workspace (see memory-format.md):
+ * memory_dir, when not NULL, replaces the personal store; only_memory_dir
+ * (the CLI's --memory-dir) leaves every other store out. */
+int store_set_open(struct store_set *out, const char *workspace, const char *memory_dir,
+		   bool only_memory_dir);
+/* (Re)loads every store and import into s->mems, replacing what it held;
+ * invalid files are listed in s->problems, never changed. */
+int store_set_load(struct store_set *s);
+void store_set_dispose(struct store_set *s);
+struct store *store_set_get(struct store_set *s, enum mem_store kind);
+
+/* Loads one store's active memories (and, when archive is true, also the
+ * memories under archive/ with m->archived set). */
+int store_load(const struct store *st, struct mem_list *out, bool archive,
+	       struct store_problem **problems, size_t *nproblems);
+
+struct store_txn;
+/* Takes the store's write lock (waiting for other processes) and commits
+ * any hand edit not yet recorded, so that nothing is lost. */
+int store_txn_begin(struct store_txn **out, struct store *st);
+/* Writes m as <dir>/<m->name>.md (redacted, atomically). */
+int store_txn_write(struct store_txn *t, const struct mem *m);
+/* Moves the memory named name to archive/<name>.md, adding archived_at,
+ * archived_reason and (when not NULL) superseded_by. */
+int store_txn_archive(struct store_txn *t, const char *name, const char *reason,
+		      const char *superseded_by);
+/* Rebuilds MEMORY.md, commits everything to history with message, and
+ * releases the lock. commit_out (41 bytes) gets the commit id, or "" when
+ * nothing changed. The transaction is freed in every case. */
+int store_txn_commit(struct store_txn *t, const char *message, char *commit_out);
+void store_txn_abort(struct store_txn *t);
+
+/* Rebuilds <dir>/MEMORY.md from mems (capped, see memory-format.md). */
+int store_write_index(const struct store *st, const struct mem_list *mems);
+
+/* Turns free text into a valid name unique in st ("Use 4 spaces!" ->
+ * "use-4-spaces"); out is malloc'd. */
+int store_unique_name(const struct store *st, const char *text, char **out);
+
+#endif
