@@ -175,3 +175,8 @@ int loop_run(struct loop *l)
 			return -1;
 	return l->code;
 }
+
+bool loop_stopped(const struct loop *l)
+{
+	return l->stop;
+}

@@ -38,6 +38,7 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t);
 /* Runs until loop_stop; returns the code given to loop_stop. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l, int code);
+bool loop_stopped(const struct loop *l);
 /* Runs one iteration waiting at most max_wait_ms (-1: no limit). */
 int loop_once(struct loop *l, int max_wait_ms);
 

@@ -137,8 +137,22 @@ TEST(ints_and_raw)
 	json_dispose(&j);
 }
 
+TEST(top_level_primitives)
+{
+	struct json j;
+	CHECK_INT(parse(&j, " 42 "), 0);
+	CHECK_INT(json_type(&j, 0), JSON_NUMBER);
+	json_dispose(&j);
+	CHECK_INT(parse(&j, "null"), 0);
+	CHECK_INT(json_type(&j, 0), JSON_NULL);
+	json_dispose(&j);
+	CHECK(parse(&j, "42 43") != 0);
+	json_dispose(&j);
+}
+
 int main(void)
 {
+	RUN(top_level_primitives);
 	RUN(parses_object_and_paths);
 	RUN(rejects_malformed);
 	RUN(rejects_nul_and_bad_utf8);

@@ -1,0 +1,149 @@
+/* lsp: the language server's shared state and the helpers its feature
+ * files (lsp_*.c) use. server.c owns the loop, framing, dispatch and
+ * lifecycle; each lsp_<area>.c implements the handlers of one area. */
+#ifndef KAIROS_LSP_H
+#define KAIROS_LSP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kairos/buf.h"
+#include "kairos/doc.h"
+#include "kairos/json.h"
+#include "kairos/loop.h"
+#include "kairos/rpc.h"
+#include "kairos/text.h"
+
+/* What the client said it supports in initialize. */
+struct client_caps {
+	bool pull_diagnostics;     /* textDocument.diagnostic */
+	bool diagnostic_refresh;   /* workspace.diagnostics.refreshSupport */
+	bool work_done_progress;   /* window.workDoneProgress */
+	bool resolve_edit;         /* codeAction.resolveSupport.properties has "edit" */
+	bool code_action_literals; /* codeActionLiteralSupport */
+	bool configuration;        /* workspace.configuration */
+	bool show_message;
+	bool related_info;
+};
+
+struct config {
+	bool proactive;
+	char *memory_dir;
+	int tick_min_inactivity_ms;
+	int tick_max_suggestions;
+	bool cochange;
+	int64_t dream_idle_ms;
+	double dream_min_hours;
+	int dream_min_signals;
+	char *llm_provider, *llm_endpoint, *llm_model, *llm_api_key_env;
+	int llm_timeout_ms;
+};
+
+struct server;
+typedef void (*server_reply_fn)(struct server *s, struct rpc_msg *reply, void *ud);
+
+struct pending_out {
+	long long id;
+	server_reply_fn fn;
+	void *ud;
+};
+
+/* A request whose answer comes later (e.g. kairos.dream waiting). */
+struct deferred {
+	char *id;     /* raw JSON id */
+	char *method;
+	bool cancelled;
+};
+
+struct queued {
+	char *body;
+	size_t len;
+};
+
+struct server {
+	struct loop *loop;
+	struct rpc_reader rd;
+	int in_fd, out_fd;
+	bool got_initialize, got_initialized, got_shutdown;
+	int exit_code;
+	enum text_enc enc;
+	struct client_caps caps;
+	struct config cfg;
+	char *root;          /* workspace root path, normalised */
+	struct doc_set docs;
+	int trace;           /* 0 off, 1 messages, 2 verbose */
+	long long next_id;
+	struct pending_out *pending;
+	size_t npending, cappending;
+	struct queued *queue;
+	size_t nqueue, capqueue, qhead;
+	struct deferred *deferred;
+	size_t ndeferred, capdeferred;
+	struct loop_timer idle_timer;
+	uint64_t last_activity_ms;
+	struct lsp_features *feat; /* per-feature state (tick, memory, dream) */
+};
+
+/* Outgoing messages (body_json is one encoded JSON value, or NULL for null). */
+void server_reply(struct server *s, const char *id, size_t id_len, const char *result_json, size_t n);
+void server_reply_error(struct server *s, const char *id, size_t id_len, int code, const char *msg);
+void server_notify(struct server *s, const char *method, const char *params_json, size_t n);
+/* Sends a request to the client; fn (may be NULL) gets the reply. */
+long long server_request(struct server *s, const char *method, const char *params_json, size_t n,
+			 server_reply_fn fn, void *ud);
+/* window/logMessage (type 1 error .. 4 log) and stderr for errors. */
+void server_log(struct server *s, int type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void server_show(struct server *s, int type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Handlers. A request handler writes exactly one JSON value into res and
+ * returns 0, or returns an RPC error code (negative) with *err set to a
+ * static or kr_errmsg() message, or SERVER_DEFERRED (it keeps the id and
+ * answers later with server_reply). */
+#define SERVER_DEFERRED 1
+typedef int (*lsp_request_fn)(struct server *s, struct rpc_msg *m, struct jw *res, const char **err);
+typedef void (*lsp_notify_fn)(struct server *s, struct rpc_msg *m);
+
+/* lsp_config.c */
+void config_defaults(struct config *c);
+void config_dispose(struct config *c);
+/* Applies the keys present in object obj (absent keys keep their value). */
+void config_apply(struct config *c, const struct json *j, int obj);
+
+/* lsp_documents.c */
+void lsp_did_open(struct server *s, struct rpc_msg *m);
+void lsp_did_change(struct server *s, struct rpc_msg *m);
+void lsp_did_save(struct server *s, struct rpc_msg *m);
+void lsp_did_close(struct server *s, struct rpc_msg *m);
+/* Reads a Position object; false when malformed. */
+bool lsp_read_pos(const struct json *j, int obj, struct doc_pos *out);
+
+/* lsp_inspect.c */
+int lsp_document_state(struct server *s, struct rpc_msg *m, struct jw *res, const char **err);
+
+/* Feature hooks (lsp_features.c): called by the core. */
+void features_init(struct server *s);
+void features_dispose(struct server *s);
+void features_initialized(struct server *s);
+void features_doc_changed(struct server *s, struct doc *d);
+void features_doc_closed(struct server *s, const char *uri);
+void features_doc_saved(struct server *s, struct doc *d);
+/* Before an incremental edit is applied (to learn hand replacements). */
+void features_before_edit(struct server *s, struct doc *d, struct doc_pos a, struct doc_pos b,
+			  const char *text, size_t len);
+void features_activity(struct server *s);
+/* Adds feature capabilities to the initialize result (inside the
+ * capabilities object). */
+void features_capabilities(struct server *s, struct jw *w);
+extern const struct lsp_request_entry {
+	const char *method;
+	lsp_request_fn fn;
+} features_requests[];
+extern const size_t features_nrequests;
+extern const struct lsp_notify_entry {
+	const char *method;
+	lsp_notify_fn fn;
+} features_notifications[];
+extern const size_t features_nnotifications;
+
+#endif
