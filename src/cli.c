@@ -8,11 +8,12 @@
 struct subcommand {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;
+	const char *usage; /* NULL: internal, not listed */
 };
 
 static const struct subcommand subcommands[] = {
 	{"lsp", cli_lsp, "lsp [--stdio] [-- CMD ARGS...]   language server on stdin/stdout"},
+	{"__cochange", cli_cochange, NULL},
 };
 
 static void usage(FILE *f)
@@ -21,7 +22,8 @@ static void usage(FILE *f)
 		   "A language server that remembers how you and your team work.\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  kairos %s\n", subcommands[i].usage);
+		if (subcommands[i].usage)
+			fprintf(f, "  kairos %s\n", subcommands[i].usage);
 	fprintf(f, "  kairos --help | --version\n\n"
 		   "See kairos(1) and https://github.com/ for the protocol.\n");
 }

@@ -157,6 +157,41 @@ void server_show(struct server *s, int type, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- deferred requests ---- */
+
+char *server_defer(struct server *s, struct rpc_msg *m)
+{
+	if (s->ndeferred == s->capdeferred) {
+		s->capdeferred = s->capdeferred ? s->capdeferred * 2 : 4;
+		s->deferred = xrealloc(s->deferred, s->capdeferred * sizeof(*s->deferred));
+	}
+	struct deferred *d = &s->deferred[s->ndeferred++];
+	d->id = xstrndup(m->id, m->id_len);
+	d->method = xstrdup(m->method);
+	d->cancelled = false;
+	return d->id;
+}
+
+void server_finish_deferred(struct server *s, const char *id, const char *result, size_t n,
+			    int err_code, const char *err_msg)
+{
+	for (size_t i = 0; i < s->ndeferred; i++) {
+		struct deferred *d = &s->deferred[i];
+		if (d->id != id)
+			continue;
+		if (!d->cancelled) {
+			if (err_code)
+				server_reply_error(s, d->id, strlen(d->id), err_code, err_msg);
+			else
+				server_reply(s, d->id, strlen(d->id), result, n);
+		}
+		free(d->id);
+		free(d->method);
+		s->deferred[i] = s->deferred[--s->ndeferred];
+		return;
+	}
+}
+
 /* ---- lifecycle ---- */
 
 static bool has_string(const struct json *j, int arr, const char *s)
