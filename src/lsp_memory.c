@@ -9,7 +9,7 @@
 #include "kairos/journal.h"
 #include "kairos/lsp.h"
 #include "kairos/store.h"
-#include "kairos/uri.h"
+#include "kairos/paths.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -336,7 +336,7 @@ int memory_lsp_remember(struct server *s, struct rpc_msg *msg, int args, struct 
 		mem->body[n + 1] = '\0';
 	}
 	read_strv(j, json_get(j, args, "scope"), &mem->scope);
-	if (uri && (path = uri_to_path(uri)) && (rel = relative_to_root(s, path)))
+	if (uri && (path = paths_from_uri(uri)) && (rel = relative_to_root(s, path)))
 		strv_push(&mem->refs, rel);
 	if ((rc = read_rule(j, json_get(j, args, "rule"), &mem->rule, err)))
 		goto out;
@@ -370,7 +370,7 @@ int memory_lsp_remember(struct server *s, struct rpc_msg *msg, int args, struct 
 		struct buf fp = BUF_INIT;
 		char *furi;
 		buf_printf(&fp, "%s/%s.md", st->dir, mem->name);
-		furi = uri_from_path(buf_cstr(&fp));
+		furi = paths_to_uri(buf_cstr(&fp));
 		jw_obj(w);
 		jw_kstr(w, "name", mem->name);
 		jw_kstr(w, "uri", furi);
@@ -473,7 +473,7 @@ int memory_lsp_list(struct server *s, struct rpc_msg *msg, int args, struct jw *
 	jw_arr(w);
 	for (size_t i = 0; m->open && i < m->set.mems.n; i++) {
 		const struct mem *x = m->set.mems.v[i];
-		char *uri = x->path ? uri_from_path(x->path) : NULL;
+		char *uri = x->path ? paths_to_uri(x->path) : NULL;
 		jw_obj(w);
 		jw_kstr(w, "name", x->name);
 		jw_kstr(w, "description", x->description);

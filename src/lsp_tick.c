@@ -16,7 +16,7 @@
 #include "kairos/spawn.h"
 #include "kairos/store.h"
 #include "kairos/tick.h"
-#include "kairos/uri.h"
+#include "kairos/paths.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -239,7 +239,7 @@ void tick_lsp_write_diagnostic(struct server *s, struct jw *w, const struct doc 
 	jw_kstr(w, "source", "kairos");
 	jw_kstr(w, "code", g->memory ? g->memory : g->kind);
 	if (g->memory && g->mem_path) {
-		char *href = uri_from_path(g->mem_path);
+		char *href = paths_to_uri(g->mem_path);
 		jw_key(w, "codeDescription");
 		jw_obj(w);
 		jw_kstr(w, "href", href);

@@ -6,7 +6,7 @@
 #include "kairos/cli.h"
 #include "kairos/err.h"
 #include "kairos/lsp.h"
-#include "kairos/uri.h"
+#include "kairos/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -243,7 +243,7 @@ static char *read_root(const struct json *j, int p)
 	if (!uri)
 		uri = json_get_str(j, p, "rootUri");
 	if (uri) {
-		path = uri_to_path(uri);
+		path = paths_from_uri(uri);
 		free(uri);
 	}
 	if (!path)
