@@ -62,7 +62,8 @@ void features_capabilities(struct server *s, struct jw *w)
 	jw_key(w, "codeActionProvider");
 	jw_obj(w);
 	jw_key(w, "codeActionKinds");
-	jw_raw(w, "[\"quickfix\",\"refactor\",\"source\"]", 31);
+	static const char kinds[] = "[\"quickfix\",\"refactor\",\"source\"]";
+	jw_raw(w, kinds, sizeof(kinds) - 1);
 	jw_kbool(w, "resolveProvider", true);
 	jw_end(w);
 	commands_lsp_capabilities(w);

@@ -270,7 +270,9 @@ static void write_items(struct server *s, struct jw *w, struct doc *d)
 	if (problem) {
 		jw_obj(w);
 		jw_key(w, "range");
-		jw_raw(w, "{\"start\":{\"line\":0,\"character\":0},\"end\":{\"line\":0,\"character\":0}}", 62);
+		static const char top[] =
+			"{\"start\":{\"line\":0,\"character\":0},\"end\":{\"line\":0,\"character\":0}}";
+		jw_raw(w, top, sizeof(top) - 1);
 		jw_kint(w, "severity", SEV_ERROR);
 		jw_kstr(w, "source", "kairos");
 		jw_kstr(w, "code", "invalid-memory");
