@@ -95,31 +95,53 @@ static void sha1_hex8(const void *data, size_t n, char out[9])
 	snprintf(out, 9, "%08x", (unsigned)s.h[0]);
 }
 
+/* dir made absolute with symlinks resolved in its longest existing
+ * prefix, so that a store's slug is the same before and after it is
+ * created (as paths_slug does). */
+static void resolve(const char *dir, char *out, size_t cap)
+{
+	char abs[PATH_MAX], *r;
+	size_t cut;
+
+	if (dir[0] == '/' || !getcwd(abs, sizeof(abs)))
+		snprintf(abs, sizeof(abs), "%s", dir);
+	else
+		snprintf(abs + strlen(abs), sizeof(abs) - strlen(abs), "/%s", dir);
+	cut = strlen(abs);
+	while (cut > 1 && abs[cut - 1] == '/')
+		abs[--cut] = '\0';
+	for (;;) {
+		char save = abs[cut];
+		abs[cut] = '\0';
+		r = realpath(cut ? abs : "/", NULL);
+		abs[cut] = save;
+		if (r || cut == 0)
+			break;
+		while (cut > 0 && abs[--cut] != '/')
+			;
+	}
+	snprintf(out, cap, "%s%s", r && strcmp(r, "/") ? r : "", abs + cut);
+	if (!out[0])
+		snprintf(out, cap, "/");
+	free(r);
+}
+
 static char *slug_of(const char *dir)
 {
 	char real[PATH_MAX], hex[9];
 	const char *base;
 	struct buf b = BUF_INIT;
-	size_t n;
 
-	if (!realpath(dir, real)) {
-		if (dir[0] == '/' || !getcwd(real, sizeof(real)))
-			snprintf(real, sizeof(real), "%s", dir);
-		else
-			snprintf(real + strlen(real), sizeof(real) - strlen(real), "/%s", dir);
-	}
-	n = strlen(real);
-	while (n > 1 && real[n - 1] == '/')
-		real[--n] = '\0';
+	resolve(dir, real, sizeof(real));
 	base = strrchr(real, '/');
 	base = base && base[1] ? base + 1 : "root";
-	for (const char *p = base; *p; p++) {
+	for (const char *p = base; *p && b.len < 64; p++) {
 		char c = *p;
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 			 c == '.' || c == '_' || c == '-';
-		buf_putc(&b, ok ? c : '_');
+		buf_putc(&b, ok ? c : '-');
 	}
-	sha1_hex8(real, n, hex);
+	sha1_hex8(real, strlen(real), hex);
 	buf_printf(&b, "-%s", hex);
 	return buf_detach(&b);
 }

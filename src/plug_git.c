@@ -174,12 +174,16 @@ static int pg_head(struct gitops_repo *r, char *id_out)
 
 /* --- snapshots ---------------------------------------------------------- */
 
+/* Temporary files of atomic writes start with this (the store's
+ * FSX_TMP_PREFIX, kairos/fsx.h: the store removes leftovers under its lock). */
+#define TMP_PREFIX ".kairos-tmp-"
+
 /* Names a snapshot leaves out: the store's lock, kairos's own temporary
  * files, and what git cannot hold. */
 static int skipped_name(const char *name)
 {
 	return !strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".lock") ||
-	       !strcmp(name, ".git") || (name[0] == '.' && strstr(name, ".kairos-tmp-"));
+	       !strcmp(name, ".git") || !strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX));
 }
 
 static int blob_from_file(git_repository *repo, const char *path, const struct stat *st,
@@ -339,7 +343,7 @@ static int same_content(const char *path, const struct stat *st, const void *dat
 
 static int tmp_name(char *out, size_t cap, const char *dir, const char *name)
 {
-	if ((size_t)snprintf(out, cap, "%s/.%s.kairos-tmp-XXXXXX", dir, name) >= cap)
+	if ((size_t)snprintf(out, cap, "%s/" TMP_PREFIX "%s.XXXXXX", dir, name) >= cap)
 		return kfail(KR_EINVAL, "path too long under %s", dir);
 	return 0;
 }

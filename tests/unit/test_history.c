@@ -68,6 +68,15 @@ TEST(repo_path_is_under_data_home_with_slug)
 	q = history_repo_path(tpath("%s/", store));
 	CHECK_STR(q, p);
 	free(q);
+	/* a store not created yet keeps its name once it exists */
+	q = history_repo_path(tpath("%s/later/store", testfs_root));
+	tmkdirs(tpath("%s/later/store", testfs_root));
+	{
+		char *q2 = history_repo_path(tpath("%s/later/store", testfs_root));
+		CHECK_STR(q2, q);
+		free(q2);
+	}
+	free(q);
 	free(p);
 }
 
@@ -118,6 +127,10 @@ TEST(unchanged_store_commits_nothing)
 	/* .lock is never part of history */
 	twrite(tpath("%s/.lock", s), "123 456\n", (size_t)-1);
 	CHECK_INT(history_commit(s, "only the lock", id), 0);
+	CHECK_STR(id, "");
+	/* nor the leftover of a write killed half way */
+	twrite(tpath("%s/.kairos-tmp-a.md.123.0", s), "half", (size_t)-1);
+	CHECK_INT(history_commit(s, "only a temporary file", id), 0);
 	CHECK_STR(id, "");
 	/* a byte changed is a change */
 	twrite(tpath("%s/a.md", s), "alphA\n", (size_t)-1);
