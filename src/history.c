@@ -428,7 +428,7 @@ int history_undo(const char *store_dir, char *id_out)
 		rc = kr_err("cannot read the commit before %s", hi.id);
 		goto out;
 	}
-	if ((rc = h.vt->tree_to_dir(h.repo, prev.tree, store_dir)) < 0) {
+	if ((rc = h.vt->tree_to_dir(h.repo, prev.tree, hi.tree, store_dir)) < 0) {
 		rc = gitops_fail(h.vt, rc);
 		goto out;
 	}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct gitops_repo {
@@ -221,9 +222,219 @@ static int blob_from_link(git_repository *repo, const char *path, git_oid *oid)
 	return rc < 0 ? gfail(rc, "cannot store %s", path) : 0;
 }
 
-/* Writes dir as a tree into *oid; *count gets its number of entries. */
-static int tree_of_dir(git_repository *repo, const char *dir, git_oid *oid, size_t *count)
+/* --- the stat cache ------------------------------------------------------
+ * Like git's index: <repo>/kairos-statcache remembers, for each regular
+ * file of the last snapshot, its stat data and blob id, so that the next
+ * snapshot reads and hashes only files whose stat data changed. An entry
+ * is trusted only when the file's mtime is before the second in which the
+ * snapshot that recorded it began (a file rewritten within that second
+ * with the same size is hashed again: git's "racy clean" rule). Written
+ * under the history lock; losing it only costs time. */
+
+#define STATCACHE_FILE "kairos-statcache"
+#define STATCACHE_MAGIC "kairos-statcache 1"
+
+struct sc_entry {
+	const char *path; /* into statcache.text */
+	git_oid oid;
+	unsigned long long mode, size, ino;
+	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
+};
+
+struct statcache {
+	char *text;
+	struct sc_entry *e;
+	size_t n, cap;
+	int *slots;
+	size_t nslots;
+	long long stamp;
+};
+
+/* What a snapshot carries along: the old cache to read, the new to write. */
+struct snap {
+	git_repository *repo;
+	size_t rootlen; /* length of the snapshot's root directory path */
+	struct statcache old;
+	char *out; /* the new cache's text */
+	size_t olen, ocap;
+	int out_failed;
+};
+
+static size_t sc_hash(const char *s)
 {
+	size_t h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static const struct sc_entry *sc_find(const struct statcache *c, const char *path)
+{
+	if (!c->nslots)
+		return NULL;
+	for (size_t i = sc_hash(path) & (c->nslots - 1);; i = (i + 1) & (c->nslots - 1)) {
+		int k = c->slots[i];
+		if (k < 0)
+			return NULL;
+		if (!strcmp(c->e[k].path, path))
+			return &c->e[k];
+	}
+}
+
+static void sc_free(struct statcache *c)
+{
+	free(c->text);
+	free(c->e);
+	free(c->slots);
+	memset(c, 0, sizeof(*c));
+}
+
+static char *sc_path(git_repository *repo)
+{
+	const char *gd = git_repository_path(repo); /* ends with '/' */
+	size_t n = strlen(gd) + sizeof(STATCACHE_FILE);
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s%s", gd, STATCACHE_FILE);
+	return p;
+}
+
+/* Loads the cache; any problem leaves it empty (everything is hashed). */
+static void sc_load(struct statcache *c, git_repository *repo)
+{
+	char *path = sc_path(repo), *p, *nl;
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	long size;
+
+	memset(c, 0, sizeof(*c));
+	free(path);
+	if (!f)
+		return;
+	if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) < 0 ||
+	    !(c->text = malloc((size_t)size + 1)) || fread(c->text, 1, (size_t)size, f) != (size_t)size) {
+		fclose(f);
+		sc_free(c);
+		return;
+	}
+	fclose(f);
+	c->text[size] = '\0';
+	if (sscanf(c->text, STATCACHE_MAGIC " %lld", &c->stamp) != 1 || !(p = strchr(c->text, '\n'))) {
+		sc_free(c);
+		return;
+	}
+	for (p++; *p && (nl = strchr(p, '\n')); p = nl + 1) {
+		struct sc_entry e;
+		char hex[41];
+		int off = 0;
+
+		*nl = '\0';
+		if (sscanf(p, "%40s %llo %llu %llu %lld %lld %lld %lld %n", hex, &e.mode, &e.size,
+			   &e.ino, &e.mtime_s, &e.mtime_ns, &e.ctime_s, &e.ctime_ns, &off) != 8 ||
+		    off == 0 || git_oid_fromstr(&e.oid, hex) < 0)
+			continue;
+		e.path = p + off;
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 256;
+			struct sc_entry *ne = realloc(c->e, cap * sizeof(*ne));
+			if (!ne) {
+				sc_free(c);
+				return;
+			}
+			c->e = ne;
+			c->cap = cap;
+		}
+		c->e[c->n++] = e;
+	}
+	for (c->nslots = 16; c->nslots < c->n * 2; c->nslots *= 2)
+		;
+	if (!(c->slots = malloc(c->nslots * sizeof(*c->slots)))) {
+		sc_free(c);
+		return;
+	}
+	memset(c->slots, 0xff, c->nslots * sizeof(*c->slots));
+	for (size_t k = 0; k < c->n; k++) {
+		size_t i = sc_hash(c->e[k].path) & (c->nslots - 1);
+		while (c->slots[i] >= 0)
+			i = (i + 1) & (c->nslots - 1);
+		c->slots[i] = (int)k;
+	}
+}
+
+static int sc_matches(const struct sc_entry *e, const struct stat *st, long long stamp)
+{
+	return e && e->mode == (unsigned long long)st->st_mode &&
+	       e->size == (unsigned long long)st->st_size && e->ino == (unsigned long long)st->st_ino &&
+	       e->mtime_s == (long long)st->st_mtim.tv_sec &&
+	       e->mtime_ns == (long long)st->st_mtim.tv_nsec &&
+	       e->ctime_s == (long long)st->st_ctim.tv_sec &&
+	       e->ctime_ns == (long long)st->st_ctim.tv_nsec && e->mtime_s < stamp;
+}
+
+__attribute__((format(printf, 2, 3))) static void sc_append(struct snap *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (s->out_failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(s->out + s->olen, s->ocap - s->olen, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < s->ocap - s->olen) {
+			s->olen += (size_t)n;
+			return;
+		}
+		size_t cap = s->ocap ? s->ocap * 2 : 65536;
+		char *o = realloc(s->out, cap);
+		if (!o || n < 0) {
+			s->out_failed = 1;
+			return;
+		}
+		s->out = o;
+		s->ocap = cap;
+	}
+}
+
+static void sc_record(struct snap *s, const char *rel, const struct stat *st, const git_oid *oid)
+{
+	char hex[41];
+
+	if (strchr(rel, '\n'))
+		return;
+	git_oid_tostr(hex, sizeof(hex), oid);
+	sc_append(s, "%s %llo %llu %llu %lld %lld %lld %lld %s\n", hex,
+		  (unsigned long long)st->st_mode, (unsigned long long)st->st_size,
+		  (unsigned long long)st->st_ino, (long long)st->st_mtim.tv_sec,
+		  (long long)st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+		  (long long)st->st_ctim.tv_nsec, rel);
+}
+
+/* Replaces the cache file with what this snapshot recorded. */
+static void sc_save(struct snap *s)
+{
+	char *path = sc_path(s->repo), tmp[PATH_MAX];
+	FILE *f;
+	int ok;
+
+	if (!path || s->out_failed || !s->out ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		free(path);
+		return;
+	}
+	f = fopen(tmp, "wb");
+	ok = f && fwrite(s->out, 1, s->olen, f) == s->olen;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) < 0)
+		unlink(tmp);
+	free(path);
+}
+
+/* Writes dir as a tree into *oid; *count gets its number of entries. */
+static int tree_of_dir(struct snap *s, const char *dir, git_oid *oid, size_t *count)
+{
+	git_repository *repo = s->repo;
 	git_treebuilder *tb = NULL;
 	DIR *d = NULL;
 	struct dirent *de;
@@ -261,13 +472,20 @@ static int tree_of_dir(git_repository *repo, const char *dir, git_oid *oid, size
 		if (S_ISREG(st.st_mode)) {
 			mode = (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE
 						      : GIT_FILEMODE_BLOB;
-			rc = blob_from_file(repo, path, &st, &eoid);
+			const char *rel = path + s->rootlen + 1;
+			const struct sc_entry *ce = sc_find(&s->old, rel);
+			if (sc_matches(ce, &st, s->old.stamp))
+				eoid = ce->oid;
+			else
+				rc = blob_from_file(repo, path, &st, &eoid);
+			if (rc == 0)
+				sc_record(s, rel, &st, &eoid);
 		} else if (S_ISLNK(st.st_mode)) {
 			mode = GIT_FILEMODE_LINK;
 			rc = blob_from_link(repo, path, &eoid);
 		} else if (S_ISDIR(st.st_mode)) {
 			mode = GIT_FILEMODE_TREE;
-			rc = tree_of_dir(repo, path, &eoid, &sub);
+			rc = tree_of_dir(s, path, &eoid, &sub);
 			if (rc == 0 && sub == 0)
 				continue; /* git holds no empty directories */
 		} else {
@@ -296,13 +514,22 @@ out:
 
 static int pg_tree_from_dir(struct gitops_repo *r, const char *dir, char *tree_out)
 {
+	struct snap s = {0};
 	git_oid oid;
 	size_t n;
-	int rc = tree_of_dir(r->repo, dir, &oid, &n);
+	int rc;
 
 	tree_out[0] = '\0';
-	if (rc == 0)
+	s.repo = r->repo;
+	s.rootlen = strlen(dir);
+	sc_load(&s.old, r->repo);
+	sc_append(&s, STATCACHE_MAGIC " %lld\n", (long long)time(NULL));
+	if ((rc = tree_of_dir(&s, dir, &oid, &n)) == 0) {
 		git_oid_tostr(tree_out, 41, &oid);
+		sc_save(&s);
+	}
+	sc_free(&s.old);
+	free(s.out);
 	return rc;
 }
 
@@ -446,11 +673,15 @@ static int remove_snapshot_part(const char *path)
 	return rc;
 }
 
-static int apply_tree(git_repository *repo, const git_tree *tree, const char *dir);
+static int apply_tree(git_repository *repo, const git_tree *tree, const git_tree *base,
+		      const char *dir);
 
-static int apply_entry(git_repository *repo, const git_tree_entry *e, const char *dir,
-		       int *changed)
+/* Makes dir/<e's name> what e holds; be is the same name in the base tree
+ * (NULL when absent or unknown). */
+static int apply_entry(git_repository *repo, const git_tree_entry *e, const git_tree_entry *be,
+		       const char *dir, int *changed)
 {
+	git_tree *bsub = NULL;
 	const char *name = git_tree_entry_name(e);
 	git_filemode_t mode = git_tree_entry_filemode(e);
 	char path[PATH_MAX];
@@ -483,7 +714,12 @@ static int apply_entry(git_repository *repo, const git_tree_entry *e, const char
 			}
 			*changed = 1;
 		}
-		rc = apply_tree(repo, (git_tree *)obj, path);
+		if (be && git_tree_entry_filemode(be) == GIT_FILEMODE_TREE &&
+		    (rc = git_tree_lookup(&bsub, repo, git_tree_entry_id(be))) < 0) {
+			rc = gfail(rc, "cannot read the snapshot of %s", path);
+			goto out;
+		}
+		rc = apply_tree(repo, (git_tree *)obj, bsub, path);
 	} else if (mode == GIT_FILEMODE_LINK) {
 		const git_blob *b = (git_blob *)obj;
 		size_t n = (size_t)git_blob_rawsize(b);
@@ -522,11 +758,17 @@ static int apply_entry(git_repository *repo, const git_tree_entry *e, const char
 	}
 out:
 	git_object_free(obj);
+	git_tree_free(bsub);
 	return rc;
 }
 
-/* Makes dir hold exactly tree. */
-static int apply_tree(git_repository *repo, const git_tree *tree, const char *dir)
+/* Makes dir hold exactly tree. With base (the tree dir holds now), only
+ * what differs between the two is touched: entries with the same id in
+ * both are skipped unread, and only base's entries that tree lacks are
+ * removed. Without base, every file is compared and every extra entry
+ * removed. */
+static int apply_tree(git_repository *repo, const git_tree *tree, const git_tree *base,
+		      const char *dir)
 {
 	size_t n = git_tree_entrycount(tree);
 	int changed = 0, rc = 0;
@@ -534,10 +776,29 @@ static int apply_tree(git_repository *repo, const git_tree *tree, const char *di
 	struct dirent *de;
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = apply_entry(repo, git_tree_entry_byindex(tree, i), dir, &changed);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const git_tree_entry *be = base ? git_tree_entry_byname(base, git_tree_entry_name(e)) : NULL;
+		if (be && git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(be)) &&
+		    git_tree_entry_filemode(e) == git_tree_entry_filemode(be))
+			continue;
+		rc = apply_entry(repo, e, be, dir, &changed);
+	}
 	if (rc < 0)
 		goto out;
+	if (base) {
+		for (size_t i = 0, bn = git_tree_entrycount(base); i < bn && rc == 0; i++) {
+			const char *name = git_tree_entry_name(git_tree_entry_byindex(base, i));
+			if (skipped_name(name) || strchr(name, '/') || git_tree_entry_byname(tree, name))
+				continue;
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+				rc = kfail(KR_EINVAL, "path too long under %s", dir);
+			else
+				rc = remove_snapshot_part(path);
+			changed = 1;
+		}
+		goto synced;
+	}
 	if (!(d = opendir(dir))) {
 		rc = fail_errno("cannot read directory", dir);
 		goto out;
@@ -556,6 +817,7 @@ static int apply_tree(git_repository *repo, const git_tree *tree, const char *di
 			changed = 1;
 		}
 	}
+synced:
 	if (rc == 0 && changed)
 		rc = fsync_dir(dir);
 out:
@@ -564,19 +826,31 @@ out:
 	return rc;
 }
 
-static int pg_tree_to_dir(struct gitops_repo *r, const char *tree_id, const char *dir)
+static int pg_tree_to_dir(struct gitops_repo *r, const char *tree_id, const char *base_id,
+			  const char *dir)
 {
 	git_oid oid;
-	git_tree *tree = NULL;
+	git_tree *tree = NULL, *base = NULL;
 	int rc;
 
 	if (git_oid_fromstr(&oid, tree_id) < 0)
 		return kfail(KR_EINVAL, "not a tree id: %s", tree_id);
 	if ((rc = git_tree_lookup(&tree, r->repo, &oid)) < 0)
 		return gfail(rc, "cannot read tree %s", tree_id);
-	rc = mkdir_p(dir);
-	if (rc == 0)
-		rc = apply_tree(r->repo, tree, dir);
+	if (base_id && base_id[0]) {
+		if (git_oid_fromstr(&oid, base_id) < 0) {
+			rc = kfail(KR_EINVAL, "not a tree id: %s", base_id);
+			goto out;
+		}
+		if ((rc = git_tree_lookup(&base, r->repo, &oid)) < 0) {
+			rc = gfail(rc, "cannot read tree %s", base_id);
+			goto out;
+		}
+	}
+	if ((rc = mkdir_p(dir)) == 0)
+		rc = apply_tree(r->repo, tree, base, dir);
+out:
+	git_tree_free(base);
 	git_tree_free(tree);
 	return rc;
 }
@@ -1047,6 +1321,9 @@ const struct gitops_vtable *kairos_git_plugin(int abi_version)
 		/* objects read back are not re-hashed: the walk of a large history
 		 * is several times faster, and git itself does not either */
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+		/* tree entries are written right after their blobs: no need to look
+		 * each one up again */
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 		inited = 1;
 	}
 	return &vtable;

@@ -88,8 +88,11 @@ struct gitops_vtable {
 	 * tree. */
 	int (*tree_from_dir)(struct gitops_repo *r, const char *dir, char *tree_out);
 	/* Makes dir hold exactly tree (byte for byte, each changed file written
-	 * atomically; files and symlinks the tree lacks removed, ".lock" kept). */
-	int (*tree_to_dir)(struct gitops_repo *r, const char *tree, const char *dir);
+	 * atomically; files and symlinks the tree lacks removed, ".lock" kept).
+	 * base (NULL: unknown) is the tree dir holds now: only what differs
+	 * from it is touched, and only its entries are removed. */
+	int (*tree_to_dir)(struct gitops_repo *r, const char *tree, const char *base,
+			   const char *dir);
 	/* Commits tree with parent (NULL or "" for a root) and moves HEAD's
 	 * branch to it; fails (KR_EBUSY) when HEAD is no longer parent. */
 	int (*commit)(struct gitops_repo *r, const char *tree, const char *parent,

@@ -7,6 +7,8 @@
 #include "kairos/gitops.h"
 #include "kairos/history.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static int nstore;
@@ -140,6 +142,27 @@ TEST(unchanged_store_commits_nothing)
 }
 
 static const char bin[] = "bytes\0with NUL\r\nand CRLF\xff\xfe no final newline";
+
+TEST(same_size_edit_with_old_mtime_is_seen)
+{
+	const char *s = new_store();
+	const char *f = tpath("%s/a.md", s);
+	struct timespec old[2] = {{1500000000, 0}, {1500000000, 0}};
+	char id[41];
+
+	twrite(f, "aaaa\n", (size_t)-1);
+	utimensat(AT_FDCWD, f, old, 0); /* long ago: the stat cache trusts it */
+	CHECK_INT(history_commit(s, "x", id), 0);
+	CHECK_INT(history_commit(s, "x", id), 0);
+	CHECK_STR(id, "");
+	/* same size, mtime put back: only the inode change time tells */
+	twrite(f, "bbbb\n", (size_t)-1);
+	utimensat(AT_FDCWD, f, old, 0);
+	CHECK_INT(history_commit(s, "edit", id), 0);
+	CHECK_INT(strlen(id), 40);
+	CHECK_INT(history_undo(s, id), 0);
+	CHECK(tsame(f, "aaaa\n", (size_t)-1));
+}
 
 TEST(undo_restores_bytes_deletions_and_archive_moves)
 {
@@ -375,6 +398,7 @@ int main(void)
 	RUN(repo_path_is_under_data_home_with_slug);
 	RUN(first_commit_records_store_as_found);
 	RUN(unchanged_store_commits_nothing);
+	RUN(same_size_edit_with_old_mtime_is_seen);
 	RUN(undo_restores_bytes_deletions_and_archive_moves);
 	RUN(undo_of_undo_redoes);
 	RUN(undo_records_a_hand_edit_first);
