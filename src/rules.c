@@ -298,6 +298,84 @@ void rules_literals_free(char **v, size_t n)
 	free(v);
 }
 
+/* ---- the last byte of "X$" patterns ------------------------------------ */
+
+/* For a pattern that is one top-level branch with no group, ending in
+ * "X$" where X is one atom (a byte, ".", a bracket expression or a
+ * backslash escape) that its quantifier keeps mandatory, the set of
+ * bytes a matching line can end with. Such patterns (trailing white
+ * space, say) have no required literal and are slow to search over
+ * the whole text; checking each line's last byte first is not. */
+static bool last_byte_set(const char *pat, uint8_t set[32])
+{
+	const char *atom = NULL, *p = pat;
+	size_t alen = 0;
+	bool mandatory = true;
+	char src[300];
+	regex_t re;
+
+	while (*p) {
+		if (*p == '(' || *p == '|' || *p == ')') {
+			return false;
+		} else if (*p == '^') {
+			if (p != pat)
+				return false;
+			p++;
+		} else if (*p == '$') {
+			if (p[1])
+				return false;
+			break;
+		} else if (*p == '*' || *p == '?') {
+			mandatory = false;
+			p++;
+		} else if (*p == '+') {
+			p++;
+		} else if (*p == '{') {
+			if (!(p[1] >= '1' && p[1] <= '9'))
+				mandatory = false;
+			while (*p && *p != '}')
+				p++;
+			if (!*p)
+				return false;
+			p++;
+		} else {
+			const char *s = p;
+
+			if (*p == '[') {
+				struct rparse ps = {.p = p + 1};
+				skip_bracket(&ps);
+				if (ps.bad)
+					return false;
+				p = ps.p;
+			} else if (*p == '\\') {
+				if (!p[1])
+					return false;
+				p += 2;
+			} else {
+				p++;
+			}
+			atom = s;
+			alen = (size_t)(p - s);
+			mandatory = true;
+		}
+	}
+	if (*p != '$' || !atom || !mandatory || alen > 256 || (unsigned char)atom[alen - 1] >= 0x80)
+		return false;
+	snprintf(src, sizeof(src), "^%.*s$", (int)alen, atom);
+	if (regcomp(&re, src, REG_EXTENDED | REG_NEWLINE))
+		return false;
+	memset(set, 0, 32);
+	for (unsigned b = 0; b < 256; b++) {
+		char one = (char)b;
+		regmatch_t m[1] = {{0, 1}};
+
+		if (b == 0 || b >= 0x80 || (b != '\n' && !regexec(&re, &one, 1, m, REG_STARTEND)))
+			set[b >> 3] |= (uint8_t)(1u << (b & 7));
+	}
+	regfree(&re);
+	return true;
+}
+
 /* ---- the compiled set ------------------------------------------------- */
 
 struct crule {
@@ -308,6 +386,8 @@ struct crule {
 	regex_t re;
 	const char *lit;   /* literal rules: the text */
 	size_t litlen;
+	bool has_last;     /* a pattern ending in "X$": the bytes X can be */
+	uint8_t last[32];
 };
 
 /* A unique literal and the rules that require it. */
@@ -316,6 +396,7 @@ struct ulit {
 	size_t len;
 	size_t *rules;
 	size_t nrules;
+	size_t anchor;     /* literals >= 4 bytes: offset of the window hashed */
 	int next;          /* next literal in the same bucket, -1 */
 };
 
@@ -332,14 +413,52 @@ struct rules {
 	size_t nfull;
 	struct ulit *lits;
 	size_t nlits;
-	uint8_t pair[65536 / 8];  /* two-byte prefixes of literals >= 2 bytes */
+	uint8_t pair[65536 / 8];  /* two-byte prefixes of literals of 2-3 bytes */
 	int bucket[NBUCKET];      /* first literal of a hashed prefix, -1 */
+	uint8_t quad[65536 / 8];  /* hashed 4-byte anchors of longer literals */
+	int qbucket[NBUCKET];
 	int one[256];             /* first 1-byte literal with that byte, -1 */
 	struct problem *probs;
 	size_t nprobs;
 };
 
 static unsigned pair_hash(unsigned k) { return (k * 40503u >> 4) & (NBUCKET - 1); }
+static unsigned quad_hash(uint32_t k) { return (k * 2654435761u) >> 16; }
+
+static uint32_t load32(const unsigned char *p)
+{
+	uint32_t k;
+	memcpy(&k, p, 4);
+	return k;
+}
+
+/* How rare a byte is in source text: anchors on rare windows are hit
+ * less often by chance. */
+static int rarity(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return 3;
+	if (c >= 'a' && c <= 'z')
+		return 1;
+	if (c == ' ' || c == '\t')
+		return 0;
+	return 2;
+}
+
+static size_t best_anchor(const unsigned char *s, size_t len)
+{
+	size_t best = len - 4;
+	int bs = -1;
+
+	for (size_t a = 0; a + 4 <= len; a++) {
+		int sc = rarity(s[a]) + rarity(s[a + 1]) + rarity(s[a + 2]) + rarity(s[a + 3]);
+		if (sc >= bs) {
+			bs = sc;
+			best = a;
+		}
+	}
+	return best;
+}
 
 size_t rules_count(const struct rules *r) { return r->n; }
 const struct mem *rules_mem(const struct rules *r, size_t i) { return r->r[i].m; }
@@ -438,6 +557,7 @@ static void build_scanner(struct rules *r, struct litpair *pairs, size_t npairs)
 		i = j;
 	}
 	memset(r->bucket, -1, sizeof(r->bucket));
+	memset(r->qbucket, -1, sizeof(r->qbucket));
 	memset(r->one, -1, sizeof(r->one));
 	for (size_t i = r->nlits; i-- > 0;) {
 		struct ulit *u = &r->lits[i];
@@ -446,6 +566,14 @@ static void build_scanner(struct rules *r, struct litpair *pairs, size_t npairs)
 		if (u->len == 1) {
 			u->next = r->one[s[0]];
 			r->one[s[0]] = (int)i;
+		} else if (u->len >= 4) {
+			unsigned h;
+
+			u->anchor = best_anchor(s, u->len);
+			h = quad_hash(load32(s + u->anchor));
+			r->quad[h >> 3] |= (uint8_t)(1u << (h & 7));
+			u->next = r->qbucket[h & (NBUCKET - 1)];
+			r->qbucket[h & (NBUCKET - 1)] = (int)i;
 		} else {
 			unsigned k = (unsigned)s[0] << 8 | s[1];
 			unsigned h = pair_hash(k);
@@ -522,11 +650,23 @@ int rules_compile(struct rules **out, const struct mem_list *mems, const struct 
 			char **lits;
 			size_t nl;
 
+			size_t kept = 0;
+
 			rules_required_literals(mr->pattern, &lits, &nl);
-			if (!nl)
-				r->full[r->nfull++] = r->n;
-			for (size_t k = 0; k < nl; k++)
+			/* an alternative with a line break never occurs in a line:
+			 * a match must hold one of the others */
+			for (size_t k = 0; k < nl; k++) {
+				if (strchr(lits[k], '\n')) {
+					free(lits[k]);
+					continue;
+				}
 				add_pair(&pairs, &npairs, &cappairs, lits[k], r->n);
+				kept++;
+			}
+			if (!kept) {
+				r->full[r->nfull++] = r->n;
+				c.has_last = last_byte_set(mr->pattern, c.last);
+			}
 			free(lits);
 		} else {
 			add_pair(&pairs, &npairs, &cappairs, xstrdup(c.lit), r->n);
@@ -638,8 +778,23 @@ static size_t line_of(const struct mctx *c, size_t pos)
  * place, so no line is missed). */
 static void match_full(struct mctx *c, size_t rule)
 {
-	const regex_t *re = &c->r->r[rule].re;
+	const struct crule *cr = &c->r->r[rule];
+	const regex_t *re = &cr->re;
 	size_t p = 0;
+
+	if (cr->has_last) {
+		for (size_t l = 0; l < c->nlines && !c->err; l++) {
+			size_t e = line_end(c, l);
+			unsigned char b;
+
+			if (e == c->ls[l])
+				continue;
+			b = (unsigned char)c->t[e - 1];
+			if (cr->last[b >> 3] >> (b & 7) & 1)
+				match_line(c, rule, l);
+		}
+		return;
+	}
 
 	while (p <= c->len && !c->err) {
 		regmatch_t m[1] = {{(regoff_t)p, (regoff_t)c->len}};
@@ -742,7 +897,7 @@ int rules_match(const struct rules *r, const char *path, const char *text, size_
 
 		for (size_t i = 0; i < c.len; i++) {
 			unsigned ch = t[i];
-			int lits[2] = {r->one[ch], -1};
+			int lits[3] = {r->one[ch], -1, -1};
 
 			if (ch == '\n') {
 				line++;
@@ -755,11 +910,25 @@ int rules_match(const struct rules *r, const char *path, const char *text, size_
 				if (r->pair[k >> 3] >> (k & 7) & 1)
 					lits[1] = r->bucket[pair_hash(k)];
 			}
-			for (int w = 0; w < 2; w++) {
+			if (i + 4 <= c.len) {
+				unsigned h = quad_hash(load32(t + i));
+
+				if (r->quad[h >> 3] >> (h & 7) & 1)
+					lits[2] = r->qbucket[h & (NBUCKET - 1)];
+			}
+			for (int w = 0; w < 3; w++) {
 				for (int li = lits[w]; li >= 0; li = r->lits[li].next) {
 					const struct ulit *u = &r->lits[li];
+					size_t at;
 
-					if (u->len > c.len - i || memcmp(u->s, t + i, u->len))
+					if (w < 2) {
+						at = i;
+					} else {
+						if (u->anchor > i - lstart)
+							continue;
+						at = i - u->anchor;
+					}
+					if (u->len > c.len - at || memcmp(u->s, t + at, u->len))
 						continue;
 					for (size_t k = 0; k < u->nrules; k++) {
 						size_t ri = u->rules[k];
@@ -767,9 +936,9 @@ int rules_match(const struct rules *r, const char *path, const char *text, size_
 						if (!active[ri])
 							continue;
 						if (!r->r[ri].is_regex) {
-							if (i >= lastend[ri]) {
-								push(&c, ri, line, i - lstart, i - lstart + u->len);
-								lastend[ri] = i + u->len;
+							if (at >= lastend[ri]) {
+								push(&c, ri, line, at - lstart, at - lstart + u->len);
+								lastend[ri] = at + u->len;
 							}
 						} else if (lastline[ri] != line) {
 							lastline[ri] = line;

@@ -275,12 +275,13 @@ static unsigned rnd(unsigned n)
 static const char *const pieces[] = {
 	"a", "b", "ab", "ba", "c", "foo", "(", "\\(", ")", ".", "[ab]", "[^a]", "x*", "y+", "a?",
 	"(a|b)", "(ab|cd)", "(foo)+", "(b)?", "^", "$", "\\<", "\\>", "\\b", "a{2}", "b{1,2}",
+	"[ \t]+$", "\\s$", ".$", "[^a]{2,}$", "b+$",
 	"c{0,2}", " ", "\t", "[[:space:]]+", "\\w", "\\.", "|", "z", "\xc3\xa9", "\xc3\xa9?",
 };
 
 static const char *const words[] = {
 	"a", "b", "ab", "ba", "c", "cd", "foo", "(", ")", ".", " ", "  ", "\t", "x", "yy", "z",
-	"\xc3\xa9", "aab", "foofoo", "_", "bar",
+	"\xc3\xa9", "aab", "foofoo", "_", "bar", "  ", "b\t",
 };
 
 struct ref_match {
