@@ -32,5 +32,6 @@ int cli_lsp(int argc, char **argv);
 int cli_memory(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_undo(int argc, char **argv);
+int cli_check(int argc, char **argv);
 
 #endif
