@@ -366,10 +366,10 @@ static bool last_byte_set(const char *pat, uint8_t set[32])
 		return false;
 	memset(set, 0, 32);
 	for (unsigned b = 0; b < 256; b++) {
-		char one = (char)b;
+		char one[2] = {(char)b, 0};
 		regmatch_t m[1] = {{0, 1}};
 
-		if (b == 0 || b >= 0x80 || (b != '\n' && !regexec(&re, &one, 1, m, REG_STARTEND)))
+		if (b == 0 || b >= 0x80 || (b != '\n' && !regexec(&re, one, 1, m, REG_STARTEND)))
 			set[b >> 3] |= (uint8_t)(1u << (b & 7));
 	}
 	regfree(&re);
@@ -537,7 +537,8 @@ static void add_pair(struct litpair **v, size_t *n, size_t *cap, char *s, size_t
 
 static void build_scanner(struct rules *r, struct litpair *pairs, size_t npairs)
 {
-	qsort(pairs, npairs, sizeof(*pairs), litpair_cmp);
+	if (npairs)
+		qsort(pairs, npairs, sizeof(*pairs), litpair_cmp);
 	r->lits = npairs ? xcalloc(npairs, sizeof(*r->lits)) : NULL;
 	for (size_t i = 0; i < npairs;) {
 		size_t j = i;
@@ -856,23 +857,27 @@ int rules_match(const struct rules *r, const char *path, const char *text, size_
 	if (!any)
 		goto out;
 
-	/* fold CR LF (and a final CR) so that lines never hold their CR */
-	c.t = text;
-	c.len = len;
+	/* a NUL-terminated copy (regexec must never read past the text,
+	 * whatever a sanitizer's interceptor assumes of REG_STARTEND), with
+	 * CR LF (and a final CR) folded so that lines never hold their CR */
+	folded = malloc(len + 1);
+	if (!folded) {
+		rc = kr_errc(KR_ENOMEM, "out of memory matching rules");
+		goto out;
+	}
 	if (memchr(text, '\r', len)) {
 		size_t k = 0;
 
-		folded = malloc(len + 1);
-		if (!folded) {
-			rc = kr_errc(KR_ENOMEM, "out of memory matching rules");
-			goto out;
-		}
 		for (size_t i = 0; i < len; i++)
 			if (!(text[i] == '\r' && (i + 1 == len || text[i + 1] == '\n')))
 				folded[k++] = text[i];
-		c.t = folded;
 		c.len = k;
+	} else {
+		memcpy(folded, text, len);
+		c.len = len;
 	}
+	folded[c.len] = 0;
+	c.t = folded;
 	c.nlines = 1;
 	for (const char *p = c.t; (p = memchr(p, '\n', (size_t)(c.t + c.len - p))); p++)
 		c.nlines++;
@@ -959,7 +964,7 @@ int rules_match(const struct rules *r, const char *path, const char *text, size_
 		if (active[r->full[i]])
 			match_full(&c, r->full[i]);
 	rc = c.err;
-	if (!rc)
+	if (!rc && out->n > first)
 		qsort(out->v + first, out->n - first, sizeof(*out->v), match_cmp);
 	else
 		out->n = first;

@@ -32,6 +32,7 @@ int cli_lsp(int argc, char **argv);
 int cli_memory(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_undo(int argc, char **argv);
+int cli_check(int argc, char **argv);
 int cli_cochange(int argc, char **argv);
 
 #endif
