@@ -83,6 +83,7 @@ struct server {
 	struct loop_timer idle_timer;
 	uint64_t last_activity_ms;
 	struct lsp_features *feat; /* per-feature state (tick, memory, dream) */
+	struct proxy *proxy;       /* proxy mode (kairos lsp -- CMD), else NULL */
 };
 
 /* Outgoing messages (body_json is one encoded JSON value, or NULL for null). */
@@ -92,6 +93,9 @@ void server_notify(struct server *s, const char *method, const char *params_json
 /* Sends a request to the client; fn (may be NULL) gets the reply. */
 long long server_request(struct server *s, const char *method, const char *params_json, size_t n,
 			 server_reply_fn fn, void *ud);
+/* Frames and writes one message to the editor as it is, past the proxy's
+ * merge hook (for the proxy's own output). */
+void server_send_raw(struct server *s, const char *body, size_t len);
 /* window/logMessage (type 1 error .. 4 log) and stderr for errors. */
 void server_log(struct server *s, int type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void server_show(struct server *s, int type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
