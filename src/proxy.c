@@ -297,13 +297,14 @@ static void complete(struct proxy *p, size_t i)
 	merr = is_error_reply(f->mine, f->mine_len, &mm);
 	if (cerr && merr) {
 		server_send_raw(p->s, f->child, f->child_len);
-	} else if (merr && f->kind != FWD_INITIALIZE) {
-		server_send_raw(p->s, f->child, f->child_len);
-	} else if (cerr || merr) {
+	} else if (cerr || (merr && f->kind == FWD_INITIALIZE)) {
 		server_send_raw(p->s, f->mine, f->mine_len);
 	} else {
-		size_t cn, mn;
-		const char *c = json_raw(&cm.j, cm.result, &cn), *m = json_raw(&mm.j, mm.result, &mn);
+		/* kairos's error (no such feature yet) merges as nothing */
+		size_t cn, mn = 0;
+		const char *c = json_raw(&cm.j, cm.result, &cn), *m = NULL;
+		if (!merr)
+			m = json_raw(&mm.j, mm.result, &mn);
 		if (f->kind == FWD_INITIALIZE) {
 			enum text_enc enc;
 			rc = proxy_merge_initialize(&out, c, cn, m, mn, &enc);
@@ -317,7 +318,7 @@ static void complete(struct proxy *p, size_t i)
 		if (rc == 0)
 			send_result(p, f->id, &out);
 		else
-			server_send_raw(p->s, f->mine, f->mine_len);
+			server_send_raw(p->s, f->child, f->child_len);
 	}
 	rpc_msg_dispose(&cm);
 	rpc_msg_dispose(&mm);
