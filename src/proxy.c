@@ -29,6 +29,7 @@
 #define OUTQ_MAX ((size_t)64 << 20) /* a child that reads nothing is hung */
 #define JOURNAL_FIRST 3           /* journal a kind of error on its 3rd appearance */
 #define JOURNAL_EVERY 10          /* and on every 10th after that */
+#define MAX_SHAPES 1000           /* kinds of error counted per session */
 
 enum merge_kind {
 	FWD_CHILD = 0, /* the child's alone: its reply passes through */
@@ -519,6 +520,8 @@ static void record_error(struct proxy *p, const struct json *j, int dg, const ch
 	for (size_t i = 0; i < p->nshapes && !sh; i++)
 		if (!strcmp(p->shapes[i].key, buf_cstr(&key)))
 			sh = &p->shapes[i];
+	if (!sh && p->nshapes >= MAX_SHAPES)
+		goto out;
 	if (!sh) {
 		if (p->nshapes == p->capshapes) {
 			p->capshapes = p->capshapes ? p->capshapes * 2 : 16;
@@ -552,6 +555,7 @@ static void record_error(struct proxy *p, const struct json *j, int dg, const ch
 	if (sh->count == JOURNAL_FIRST ||
 	    (sh->count > JOURNAL_FIRST && (sh->count - JOURNAL_FIRST) % JOURNAL_EVERY == 0))
 		journal_error(p, sh);
+out:
 	buf_dispose(&shape);
 	buf_dispose(&names);
 	buf_dispose(&key);
@@ -641,11 +645,20 @@ static void own_reply(struct proxy *p, const char *key)
 		child_notify(p, "textDocument/didOpen", b.data, b.len);
 		buf_dispose(&b);
 	}
-	for (size_t i = 0; i < p->nheld; i++) {
-		child_send(p, p->held[i], p->held_len[i]);
-		free(p->held[i]);
+	{
+		/* detached first: a send may find the child dead and clear the list */
+		char **held = p->held;
+		size_t *held_len = p->held_len, nheld = p->nheld;
+		p->held = NULL;
+		p->held_len = NULL;
+		p->nheld = 0;
+		for (size_t i = 0; i < nheld; i++) {
+			child_send(p, held[i], held_len[i]);
+			free(held[i]);
+		}
+		free(held);
+		free(held_len);
 	}
-	p->nheld = 0;
 	server_log(p->s, 3, "%s restarted", p->name);
 }
 
@@ -1166,6 +1179,7 @@ static bool on_request(struct proxy *p, struct rpc_msg *m, const char *body, siz
 	}
 	if (!strcmp(meth, "codeAction/resolve"))
 		return resolve(p, m, body, len);
+	features_activity(p->s); /* the person is at work, whoever answers */
 	if (!child_up(p))
 		refuse(p, m);
 	else
