@@ -84,6 +84,7 @@ struct proxy {
 	size_t outq_off;
 	bool starting;    /* restarted: our initialize is unanswered */
 	bool gave_up;
+	bool no_code_actions, no_pull; /* the child said it has none */
 	char *start_error; /* told to the editor once it is initialized */
 	char *init_params;
 	char *last_config; /* the last didChangeConfiguration body */
@@ -278,6 +279,20 @@ static void send_result(struct proxy *p, const char *id, const struct buf *resul
 	buf_dispose(&b);
 }
 
+static bool offers(const struct json *j, int caps, const char *name)
+{
+	enum json_type t = json_type(j, json_get(j, caps, name));
+	return t != JSON_NONE && t != JSON_FALSE && t != JSON_NULL;
+}
+
+/* What the child offers of the merged requests: the others are not sent. */
+static void note_caps(struct proxy *p, const struct json *j, int result)
+{
+	int caps = json_get(j, result, "capabilities");
+	p->no_code_actions = !offers(j, caps, "codeActionProvider");
+	p->no_pull = !offers(j, caps, "diagnosticProvider");
+}
+
 /* Answers the editor once both sides are in (or the child is not). */
 static void complete(struct proxy *p, size_t i)
 {
@@ -311,6 +326,7 @@ static void complete(struct proxy *p, size_t i)
 			rc = proxy_merge_initialize(&out, c, cn, m, mn, &enc);
 			if (rc == 0)
 				p->s->enc = enc;
+			note_caps(p, &cm.j, cm.result);
 		} else if (f->kind == FWD_CODE_ACTION) {
 			rc = proxy_merge_code_actions(&out, c, cn, m, mn);
 		} else {
@@ -1172,9 +1188,9 @@ static bool on_request(struct proxy *p, struct rpc_msg *m, const char *body, siz
 	if (is_kairos_only(m))
 		return false;
 	if (!strcmp(meth, "textDocument/codeAction") || !strcmp(meth, "textDocument/diagnostic")) {
-		if (child_up(p))
-			forward(p, m, body, len,
-				meth[13] == 'c' ? FWD_CODE_ACTION : FWD_PULL, MERGE_TIMEOUT_MS);
+		enum merge_kind k = meth[13] == 'c' ? FWD_CODE_ACTION : FWD_PULL;
+		if (child_up(p) && !(k == FWD_CODE_ACTION ? p->no_code_actions : p->no_pull))
+			forward(p, m, body, len, k, MERGE_TIMEOUT_MS);
 		return false;
 	}
 	if (!strcmp(meth, "codeAction/resolve"))
