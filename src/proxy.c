@@ -767,7 +767,7 @@ static void on_child_readable(struct loop *l, int fd, short revents, void *ud)
 	ssize_t n = read(fd, chunk, sizeof(chunk));
 	const char *body;
 	size_t len;
-	int r;
+	int r = RPC_NEED_MORE;
 	pid_t pid = p->pid;
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
