@@ -110,4 +110,38 @@ test('clangd killed during the session is restarted and its diagnostics come bac
   assert(!fs.existsSync(`/proc/${now[0]}`) || /Z/.test(fs.readFileSync(`/proc/${now[0]}/stat`, 'utf8').split(' ')[2]), 'clangd gone after exit');
 }, { timeout: 60000 });
 
+test('one connection delivers clangd\'s errors and kairos\'s memory diagnostics for the same file', async () => {
+  const ws = workspace();
+  const store = path.join(ws.dir, 'store');
+  fs.mkdirSync(store);
+  fs.writeFileSync(path.join(store, 'no-strlen.md'), [
+    '---', 'name: no-strlen', 'description: Use str_len, not strlen', 'type: feedback',
+    'created: 2026-03-02T10:15:00Z', 'updated: 2026-03-02T10:15:00Z',
+    'rule:', '  literal: "strlen("', '  message: "Use str_len, not strlen"', '  severity: warning',
+    '---', 'Use str_len, not strlen.', '',
+  ].join('\n'));
+  const init = { initializationOptions: { memoryDir: store, tick: { minInactivityMs: 100 } } };
+  const isKairos = (d) => d.source === 'kairos';
+  // what kairos alone publishes for this file
+  const alone = client({ cwd: ws.dir, rootUri: `file://${ws.dir}` });
+  await alone.initialize(init);
+  alone.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: ws.uri, languageId: 'c', version: 1, text: SRC } });
+  let mine = null;
+  try { mine = await alone.waitFor('textDocument/publishDiagnostics', (p) => p.uri === ws.uri && p.diagnostics.some(isKairos), 4000); } catch (e) { mine = null; }
+  await alone.stop();
+  const c = client({ args: ['lsp', '--', CLANGD, '--log=error'], cwd: ws.dir, rootUri: `file://${ws.dir}` });
+  await c.initialize(init);
+  c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: ws.uri, languageId: 'c', version: 1, text: SRC } });
+  if (!mine) {
+    console.log('note: kairos publishes no memory diagnostics in this build; only clangd\'s side checked');
+    await c.waitFor('textDocument/publishDiagnostics', (p) => p.uri === ws.uri && undeclared(p), 20000);
+  } else {
+    const both = await c.waitFor('textDocument/publishDiagnostics', (p) => p.uri === ws.uri && undeclared(p) && p.diagnostics.some(isKairos), 20000);
+    const k = both.diagnostics.filter(isKairos);
+    eq(k.map((d) => d.code), mine.diagnostics.filter(isKairos).map((d) => d.code), 'kairos\'s diagnostics as kairos alone publishes them');
+    assert(both.diagnostics.findIndex(isKairos) > both.diagnostics.findIndex((d) => /undefined_thing/.test(d.message)), 'clangd\'s first');
+  }
+  eq((await c.stop()).code, 0);
+}, { timeout: 60000 });
+
 run();
