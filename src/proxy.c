@@ -619,7 +619,7 @@ static void watch_errors(struct proxy *p, struct rpc_msg *m)
 
 /* ---- messages from the child ---- */
 
-/* body with the id token replaced by id (raw JSON), sent to fd's side. */
+/* Appends body with token tok (an id or data) replaced by raw JSON id. */
 static void splice_id(struct buf *out, const char *body, size_t len, const struct json *j, int tok,
 		      const char *id, size_t idn)
 {
