@@ -7,6 +7,7 @@
 #include "kairos/err.h"
 #include "kairos/lsp.h"
 #include "kairos/paths.h"
+#include "kairos/proxy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,12 +41,20 @@ static void write_all(struct server *s, const char *p, size_t n)
 	}
 }
 
-static void send_body(struct server *s, struct buf *body)
+void server_send_raw(struct server *s, const char *body, size_t len)
 {
 	struct buf out = BUF_INIT;
-	if (rpc_frame(&out, buf_cstr(body), body->len) == 0)
+	if (rpc_frame(&out, body, len) == 0)
 		write_all(s, out.data, out.len);
 	buf_dispose(&out);
+}
+
+static void send_body(struct server *s, struct buf *body)
+{
+	/* proxy hook: kairos's replies and diagnostics may be merged with the child's */
+	if (s->proxy && proxy_on_server_message(s, buf_cstr(body), body->len))
+		return;
+	server_send_raw(s, buf_cstr(body), body->len);
 }
 
 void server_reply(struct server *s, const char *id, size_t id_len, const char *result, size_t n)
@@ -494,6 +503,11 @@ static void handle_body(struct server *s, const char *body, size_t len)
 	rpc_msg_parse(&m, body, len);
 	if (s->trace)
 		fprintf(stderr, "kairos: <- %.*s\n", (int)(len < 2000 ? len : 2000), body);
+	/* proxy hook: forwards to the child; true when the message is the child's alone */
+	if (s->proxy && proxy_on_client_message(s, &m, body, len)) {
+		rpc_msg_dispose(&m);
+		return;
+	}
 	switch (m.kind) {
 	case RPC_INVALID:
 		if (m.method && !m.id)
@@ -574,6 +588,7 @@ static void on_stdin(struct loop *l, int fd, short revents, void *ud)
 
 static void server_dispose(struct server *s)
 {
+	proxy_free(s->proxy); /* proxy mode: lets the child exit */
 	features_dispose(s);
 	for (size_t i = s->qhead; i < s->nqueue; i++)
 		free(s->queue[i].body);
@@ -596,10 +611,6 @@ int server_main(char **child_argv)
 	struct server s;
 	int code;
 
-	if (child_argv) {
-		fprintf(stderr, "kairos lsp: proxy mode (-- CMD) is not available in this build\n");
-		return 2;
-	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&s, 0, sizeof(s));
 	s.in_fd = 0;
@@ -618,6 +629,8 @@ int server_main(char **child_argv)
 			dup2(2, 1);
 		}
 	}
+	if (child_argv)
+		s.proxy = proxy_new(&s, child_argv); /* proxy mode: starts the child */
 	loop_fd_add(s.loop, s.in_fd, POLLIN, on_stdin, &s);
 	code = loop_run(s.loop);
 	server_dispose(&s);

@@ -83,6 +83,7 @@ struct server {
 	struct loop_timer idle_timer;
 	uint64_t last_activity_ms;
 	struct lsp_features *feat; /* per-feature state, see lsp_features.c */
+	struct proxy *proxy;       /* proxy mode (kairos lsp -- CMD), else NULL */
 };
 
 /* Outgoing messages (body_json is one encoded JSON value, or NULL for null). */
@@ -99,6 +100,9 @@ long long server_request(struct server *s, const char *method, const char *param
 char *server_defer(struct server *s, struct rpc_msg *m);
 void server_finish_deferred(struct server *s, const char *handle, const char *result, size_t n,
 			    int err_code, const char *err_msg);
+/* Frames and writes one message to the editor as it is, past the proxy's
+ * merge hook (for the proxy's own output). */
+void server_send_raw(struct server *s, const char *body, size_t len);
 /* window/logMessage (type 1 error .. 4 log) and stderr for errors. */
 void server_log(struct server *s, int type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void server_show(struct server *s, int type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
