@@ -5,6 +5,7 @@
 #include "kairos/buf.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
+#include "kairos/memory.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -143,28 +144,13 @@ out:
 	return rc;
 }
 
-/* [a-z0-9][a-z0-9_-]{0,63}, the memory-name rule of memory-format.md */
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && (i == 0 || (c != '_' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
 static int name_field(char **out, const struct json *j, int i, const char *what)
 {
 	char *s = NULL;
 	int rc = str_field(&s, j, i, what, 64 * 4, false);
 	if (rc)
 		return rc;
-	if (!name_ok(s)) {
+	if (!mem_name_valid(s)) {
 		rc = kr_errc(KR_EINVAL, "%s \"%.64s\" is not a valid memory name", what, s);
 		free(s);
 		return rc;
