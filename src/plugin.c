@@ -9,17 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Tries dir/kairos-<name>.so; notes the attempt in tried. */
+/* Tries dir/kairos-<name>.so; notes dir in tried, a failed dlopen in why. */
 static void *try_dir(const char *dir, const char *name, struct buf *tried, struct buf *why)
 {
 	struct buf path = BUF_INIT;
 	void *h = NULL;
 	if (buf_printf(&path, "%s/kairos-%s.so", dir, name))
 		goto out;
-	if (access(path.data, F_OK) != 0) {
-		buf_printf(tried, "%s%s", tried->len ? ", " : "", path.data);
+	buf_printf(tried, "%s%s", tried->len ? ", " : "", dir);
+	if (access(path.data, F_OK) != 0)
 		goto out;
-	}
 	h = dlopen(path.data, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		const char *e = dlerror();
@@ -57,11 +56,12 @@ int plugin_load(void **out, const char *name, const char *sym)
 	}
 	if (!h) {
 		if (why.len)
-			rc = kr_errc(KR_ENOTFOUND, "kairos-%s.so could not be loaded: %s", name,
-				     buf_cstr(&why));
+			rc = kr_errc(KR_ENOTFOUND, "cannot load the %s plugin %s", name, buf_cstr(&why));
 		else
-			rc = kr_errc(KR_ENOTFOUND, "kairos-%s.so not found (searched %s)", name,
-				     buf_cstr(&tried));
+			rc = kr_errc(KR_ENOTFOUND,
+				     "the %s plugin kairos-%s.so was not found (looked in %s); set "
+				     "KAIROS_PLUGIN_DIR to the directory that holds it",
+				     name, name, buf_cstr(&tried));
 		goto out;
 	}
 	s = dlsym(h, sym);
