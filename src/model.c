@@ -6,6 +6,7 @@
 #include "kairos/model.h"
 #include "kairos/buf.h"
 #include "kairos/err.h"
+#include "kairos/fsx.h"
 #include "kairos/httpc.h"
 #include "kairos/json.h"
 #include "kairos/loop.h"
@@ -124,7 +125,7 @@ int model_config_from_json(struct model_config *c, const struct json *j, int obj
 	take_str(&c->endpoint, j, obj, "endpoint", &bad);
 	take_str(&c->model, j, obj, "model", &bad);
 	take_str(&c->api_key_env, j, obj, "apiKeyEnv", &bad);
-	take_num(&c->timeout_ms, j, obj, "timeoutMs", 100, 600000, &bad);
+	take_num(&c->timeout_ms, j, obj, "timeoutMs", 100, 3600000, &bad);
 	take_num(&c->min_tick_interval_ms, j, obj, "minTickIntervalMs", 0, 86400000, &bad);
 	v = c->daily_budget;
 	if (!take_num(&v, j, obj, "dailyBudget", 0, 1000000, &bad))
@@ -350,8 +351,19 @@ static void slot_finish(struct slot *s, int err, const char *errmsg, const char 
 		fn(ud, &r);
 }
 
+static bool config_same(const struct model_config *a, const struct model_config *b)
+{
+	return a->provider == b->provider && !strcmp(a->endpoint, b->endpoint) &&
+	       !strcmp(a->model, b->model) && !strcmp(a->api_key_env, b->api_key_env) &&
+	       a->timeout_ms == b->timeout_ms && a->min_tick_interval_ms == b->min_tick_interval_ms &&
+	       a->daily_budget == b->daily_budget && a->max_attempts == b->max_attempts &&
+	       a->max_tokens == b->max_tokens;
+}
+
 void model_configure(struct model *m, const struct model_config *cfg)
 {
+	if (config_same(&m->cfg, cfg))
+		return;
 	for (int p = 0; p < MODEL_PURPOSE_COUNT; p++)
 		if (m->slots[p].busy)
 			slot_finish(&m->slots[p], KR_ECANCEL, "the model configuration changed", NULL, 0);
@@ -413,6 +425,12 @@ static void budget_save(struct model *m)
 		return;
 	buf_printf(&tmp, "%s.%ld.tmp", m->budget_path, (long)getpid());
 	f = fopen(tmp.data, "w");
+	if (!f && errno == ENOENT) {
+		char *dir = fsx_dirname(m->budget_path);
+		if (!fsx_mkdirs(dir, 0700))
+			f = fopen(tmp.data, "w");
+		free(dir);
+	}
 	if (!f || fprintf(f, "%s %d\n", m->day, m->used) < 0 || fclose(f) != 0 ||
 	    rename(tmp.data, m->budget_path) != 0) {
 		if (!m->budget_warned)

@@ -70,12 +70,14 @@ typedef void (*model_log_fn)(void *ud, const char *msg);
 
 /* state_dir (may be NULL: the daily count is then kept in memory) holds
  * the file "model-budget" ("YYYY-MM-DD COUNT", UTC day) shared by every
- * kairos process using that directory. cfg is copied. */
+ * kairos process using that directory; it is created when missing. cfg
+ * is copied. */
 struct model *model_new(struct loop *l, const struct model_config *cfg, const char *state_dir);
 /* Aborts everything in flight; no callback is called. */
 void model_free(struct model *m);
-/* Replaces the configuration; whatever is in flight is aborted and its
- * callback gets KR_ECANCEL. */
+/* Replaces the configuration; when it differs, whatever is in flight is
+ * aborted and its callback gets KR_ECANCEL (the same configuration again
+ * changes nothing). */
 void model_configure(struct model *m, const struct model_config *cfg);
 void model_set_log(struct model *m, model_log_fn fn, void *ud);
 /* A provider is configured (which says nothing about reachability). */

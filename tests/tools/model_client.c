@@ -554,6 +554,12 @@ TEST(configure_cancels_with_callback)
 	CHECK_INT(start_tick(m, &o), 0);
 	run_for(100);
 	struct model_config c;
+	/* the same configuration again (eglot's empty settings) changes nothing */
+	cfg(&c, MODEL_PROVIDER_OPENAI, "hang");
+	model_configure(m, &c);
+	CHECK(!o.done);
+	CHECK(model_busy(m, MODEL_TICK));
+	model_config_dispose(&c);
 	cfg(&c, MODEL_PROVIDER_NONE, "");
 	model_configure(m, &c);
 	CHECK(o.done);
@@ -588,10 +594,11 @@ TEST(min_tick_interval)
 TEST(daily_budget_persists)
 {
 	struct model_config c;
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, dir = BUF_INIT;
 	cfg(&c, MODEL_PROVIDER_OPENAI, "ok");
 	c.daily_budget = 2;
-	struct model *m = model_new(L, &c, tmpdir);
+	buf_printf(&dir, "%s/state/kairos", tmpdir); /* created on first use */
+	struct model *m = model_new(L, &c, dir.data);
 	struct ask_out r = {0};
 	model_set_log(m, test_log, NULL);
 	for (int i = 0; i < 2; i++) {
@@ -604,11 +611,11 @@ TEST(daily_budget_persists)
 	CHECK_INT(model_budget_used(m), 2);
 	model_free(m);
 	/* another process (here: engine) sees the same count */
-	m = model_new(L, &c, tmpdir);
+	m = model_new(L, &c, dir.data);
 	CHECK_INT(model_budget_used(m), 2);
 	CHECK_INT(model_ask(m, MODEL_TICK, "s", "u", ask_cb, &r), KR_ENOMEM);
 	model_free(m);
-	buf_printf(&path, "%s/model-budget", tmpdir);
+	buf_printf(&path, "%s/model-budget", dir.data);
 	FILE *f = fopen(path.data, "r");
 	char day[32] = "", want[32];
 	int n = 0;
@@ -624,13 +631,18 @@ TEST(daily_budget_persists)
 	c.daily_budget = 10;
 	free(c.model);
 	c.model = xstrdup("429");
-	m = model_new(L, &c, tmpdir);
+	m = model_new(L, &c, dir.data);
 	model_set_log(m, test_log, NULL);
 	CHECK_INT(model_ask(m, MODEL_REMEMBER, "s", "u", ask_cb, &r), 0);
 	CHECK(run_until(&r.done, 10000));
 	CHECK_INT(model_budget_used(m), 3);
 	ask_out_dispose(&r);
 	model_free(m);
+	unlink(path.data);
+	rmdir(dir.data);
+	buf_truncate(&dir, dir.len - strlen("/kairos"));
+	rmdir(dir.data);
+	buf_dispose(&dir);
 	buf_dispose(&path);
 	model_config_dispose(&c);
 }
@@ -828,11 +840,7 @@ int main(void)
 	RUN(remember_and_improve);
 	RUN(no_violations_seen_by_the_server);
 	loop_free(L);
-	if (tmpdir) {
-		char p[128];
-		snprintf(p, sizeof(p), "%s/model-budget", tmpdir);
-		unlink(p);
-		rmdir(tmpdir);
-	}
+	if (tmpdir && rmdir(tmpdir) != 0)
+		fprintf(stderr, "model_client: %s is not empty\n", tmpdir);
 	CHECK_MAIN_END();
 }
