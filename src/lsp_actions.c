@@ -169,6 +169,21 @@ int actions_lsp_code_action(struct server *s, struct rpc_msg *m, struct jw *w, c
 				if (l < lb)
 					buf_putc(&text, '\n');
 			}
+			if (text.len && model_lsp_offers_improve(s) && kind_wanted(j, only, "refactor")) {
+				size_t rn;
+				const char *rraw = json_raw(j, range, &rn);
+				jw_obj(w);
+				jw_kstr(w, "title", "Improve this per memory… (kairos)");
+				jw_kstr(w, "kind", "refactor.rewrite");
+				jw_key(w, "data");
+				jw_obj(w);
+				jw_kstr(w, "kind", "improve");
+				jw_kstr(w, "uri", d->uri);
+				jw_key(w, "range");
+				jw_raw(w, rraw, rn);
+				jw_end(w);
+				jw_end(w);
+			}
 			if (text.len) {
 				size_t rn;
 				const char *rraw = json_raw(j, range, &rn);
@@ -210,6 +225,10 @@ int actions_lsp_resolve(struct server *s, struct rpc_msg *m, struct jw *w, const
 	if (json_type(j, m->params) != JSON_OBJECT) {
 		*err = "codeAction/resolve needs a code action";
 		rc = RPC_INVALID_PARAMS;
+		goto out;
+	}
+	if (json_streq(j, json_path(j, m->params, "data.kind"), "improve")) {
+		rc = model_lsp_improve(s, m, err);
 		goto out;
 	}
 	if (!g || !d || !g->fix) {

@@ -34,12 +34,14 @@ void features_init(struct server *s)
 	memory_lsp_init(s);
 	tick_lsp_init(s);
 	dream_lsp_init(s);
+	model_lsp_init(s);
 }
 
 void features_dispose(struct server *s)
 {
 	if (!s->feat)
 		return;
+	model_lsp_dispose(s);
 	dream_lsp_dispose(s);
 	tick_lsp_dispose(s);
 	memory_lsp_dispose(s);
@@ -108,6 +110,12 @@ void features_activity(struct server *s)
 	s->last_activity_ms = loop_now_ms();
 	if (s->feat)
 		dream_lsp_activity(s);
+}
+
+void features_config_changed(struct server *s)
+{
+	if (s->feat)
+		model_lsp_configure(s);
 }
 
 void features_memory_changed(struct server *s)

@@ -10,6 +10,7 @@
 #include "kairos/lsp.h"
 #include "kairos/store.h"
 #include "kairos/paths.h"
+#include "kairos/redact.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -155,18 +156,18 @@ void memory_lsp_dispose(struct server *s)
 	s->feat->memory = NULL;
 }
 
-/* Records hand edits of a store in its history, then reloads. */
+/* Records hand edits of every writable store in its history: an empty
+ * transaction commits what changed outside kairos ("edit: ..."). */
 static void record_hand_edits(struct server *s, struct lsp_memory *m)
 {
 	for (int k = 0; k < STORE_COUNT; k++) {
 		struct store *st = &m->set.stores[k];
-		char id[41] = "";
-		if (!st->dir || !st->writable)
-			continue;
+		struct store_txn *t;
 		struct stat sb;
-		if (stat(st->dir, &sb))
+		char id[41] = "";
+		if (!st->dir || !st->writable || stat(st->dir, &sb))
 			continue;
-		if (history_commit(st->dir, "hand edit: memory files changed outside kairos", id))
+		if (store_txn_begin(&t, st) || store_txn_commit(t, "edit: memory files changed outside kairos", id))
 			server_log(s, 2, "cannot record a hand edit of %s: %s", st->dir, kr_errmsg());
 	}
 }
@@ -280,8 +281,15 @@ static char *relative_to_root(struct server *s, const char *path)
 
 int memory_lsp_remember(struct server *s, struct rpc_msg *msg, int args, struct jw *w, const char **err)
 {
+	if (model_lsp_remember(s, msg, args) == SERVER_DEFERRED)
+		return SERVER_DEFERRED;
+	return memory_lsp_remember_with(s, &msg->j, args, NULL, NULL, NULL, w, err);
+}
+
+int memory_lsp_remember_with(struct server *s, const struct json *j, int args, const char *pname,
+			     const char *pdesc, const char *ptype, struct jw *w, const char **err)
+{
 	struct lsp_memory *m = s->feat->memory;
-	const struct json *j = &msg->j;
 	char *text = json_get_str(j, args, "text"), *name_in = json_get_str(j, args, "name");
 	char *type_s = json_get_str(j, args, "type"), *store_s = json_get_str(j, args, "store");
 	char *uri = json_get_str(j, args, "uri"), *path = NULL, *rel = NULL, *name = NULL;
@@ -312,6 +320,15 @@ int memory_lsp_remember(struct server *s, struct rpc_msg *msg, int args, struct 
 		*err = "type must be user, feedback, project or reference";
 		goto out;
 	}
+	if (!type_s && ptype)
+		type = mem_type_parse(ptype); /* validated by the model layer */
+	if (!name_in && pname)
+		name_in = xstrdup(pname);
+	{
+		/* names and descriptions never carry a secret */
+		int nred = 0;
+		text = redact_str(text, &nred);
+	}
 	if (name_in ? store_unique_name(st, name_in, &name) : store_name_from_text(st, text, &name)) {
 		*err = kr_errmsg();
 		goto out;
@@ -319,7 +336,7 @@ int memory_lsp_remember(struct server *s, struct rpc_msg *msg, int args, struct 
 	mem = mem_new();
 	mem->name = name;
 	name = NULL;
-	first_line(text, desc, 151);
+	first_line(pdesc ? pdesc : text, desc, 151);
 	mem->description = xstrdup(*desc ? desc : mem->name);
 	mem->type = type >= 0 ? (enum mem_type)type : uri ? MEM_PROJECT : MEM_FEEDBACK;
 	mem_time_format((int64_t)time(NULL), tbuf);
@@ -336,6 +353,11 @@ int memory_lsp_remember(struct server *s, struct rpc_msg *msg, int args, struct 
 		mem->body[n + 1] = '\0';
 	}
 	read_strv(j, json_get(j, args, "scope"), &mem->scope);
+	for (size_t i = 0; i < mem->scope.n; i++)
+		if (!paths_rel_safe(mem->scope.v[i])) {
+			*err = "a scope must stay inside the workspace";
+			goto out;
+		}
 	if (uri && (path = paths_from_uri(uri)) && (rel = relative_to_root(s, path)))
 		strv_push(&mem->refs, rel);
 	if ((rc = read_rule(j, json_get(j, args, "rule"), &mem->rule, err)))
@@ -493,7 +515,7 @@ int memory_lsp_undo(struct server *s, struct rpc_msg *msg, int args, struct jw *
 	struct lsp_memory *m = s->feat->memory;
 	struct store *best = NULL;
 	int64_t best_t = -1;
-	char id[41] = "";
+	char id[41] = "", undone[41] = "";
 
 	if (!m->open) {
 		*err = "the memory stores are not available";
@@ -512,6 +534,7 @@ int memory_lsp_undo(struct server *s, struct rpc_msg *msg, int args, struct jw *
 		if (e[0].time > best_t) {
 			best_t = e[0].time;
 			best = st;
+			memcpy(undone, e[0].id, sizeof(undone));
 		}
 		history_entries_free(e, n);
 	}
@@ -524,7 +547,7 @@ int memory_lsp_undo(struct server *s, struct rpc_msg *msg, int args, struct jw *
 		return RPC_REQUEST_FAILED;
 	}
 	jw_obj(w);
-	jw_kstr(w, "reverted", id);
+	jw_kstr(w, "reverted", undone);
 	jw_end(w);
 	features_memory_changed(s);
 	return 0;

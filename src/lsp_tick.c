@@ -31,6 +31,9 @@ struct doc_diag {
 	unsigned doc_gen, mem_gen;   /* what list was computed from */
 	bool computed;
 	struct editpat_tracker *edits;
+	long hunk_lo, hunk_hi;       /* lines changed since the last tick, -1: none */
+	struct suggestion_list model;/* the model's, valid for doc generation model_gen */
+	unsigned model_gen;
 };
 
 struct lsp_tick {
@@ -63,6 +66,7 @@ static void dd_dispose(struct doc_diag *d)
 {
 	free(d->uri);
 	suggestion_list_dispose(&d->list);
+	suggestion_list_dispose(&d->model);
 	editpat_tracker_free(d->edits);
 }
 
@@ -98,6 +102,7 @@ static struct doc_diag *diag_of(struct lsp_tick *t, const char *uri, bool create
 	memset(&t->dd[t->ndd], 0, sizeof(*t->dd));
 	t->dd[t->ndd].uri = xstrdup(uri);
 	t->dd[t->ndd].edits = editpat_tracker_new();
+	t->dd[t->ndd].hunk_lo = t->dd[t->ndd].hunk_hi = -1;
 	return &t->dd[t->ndd++];
 }
 
@@ -147,7 +152,7 @@ static const struct rules *current_rules(struct server *s)
 
 /* The document's path relative to the workspace, or its absolute path
  * (only unscoped rules apply there); NULL for non-file URIs. */
-static const char *rel_path(struct server *s, const struct doc *d)
+const char *tick_lsp_rel_path(struct server *s, const struct doc *d)
 {
 	size_t n = strlen(s->root);
 	if (!d->path)
@@ -173,6 +178,26 @@ static void journal_shown(struct server *s, const struct doc *d, const struct su
 		server_log(s, 4, "cannot journal a shown suggestion: %s", kr_errmsg());
 }
 
+static char *dup_or_null(const char *x)
+{
+	return x ? xstrdup(x) : NULL;
+}
+
+static void push_copy(struct suggestion_list *l, const struct suggestion *g)
+{
+	struct suggestion c = *g;
+	c.memory = dup_or_null(g->memory);
+	c.path = dup_or_null(g->path);
+	c.message = dup_or_null(g->message);
+	c.fix = dup_or_null(g->fix);
+	c.mem_path = dup_or_null(g->mem_path);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = c;
+}
+
 /* Recomputes the suggestions of d; budget 0 means no limit. Returns how
  * many suggestions are new. */
 static size_t compute(struct server *s, struct doc *d, size_t budget)
@@ -180,7 +205,7 @@ static size_t compute(struct server *s, struct doc *d, size_t budget)
 	struct lsp_tick *t = s->feat->tick;
 	struct doc_diag *dd = diag_of(t, d->uri, true);
 	struct suggestion_list list = {0};
-	const char *rel = rel_path(s, d);
+	const char *rel = tick_lsp_rel_path(s, d);
 	struct tick_ctx ctx = {current_rules(s), is_suppressed, s, s->root};
 	size_t len, fresh = 0;
 	const char *text = doc_text(d, &len);
@@ -195,6 +220,9 @@ static size_t compute(struct server *s, struct doc *d, size_t budget)
 					tick_cochange(&list, &t->hints[i], 1, is_suppressed, s);
 		}
 	}
+	if (dd->model.n && dd->model_gen == d->generation)
+		for (size_t i = 0; i < dd->model.n; i++)
+			push_copy(&list, &dd->model.v[i]);
 	fresh = tick_select(&list, budget, was_shown, &dd->list);
 	for (size_t i = 0; i < list.n; i++)
 		if (!was_shown(&dd->list, list.v[i].id))
@@ -339,6 +367,10 @@ static size_t run_tick(struct server *s, bool force, bool publish_it)
 		fresh += f;
 		d->dirty = false;
 		ticked[n++] = d;
+		struct doc_diag *dd = diag_of(t, d->uri, true);
+		if (publish_it && dd->hunk_lo >= 0)
+			model_lsp_after_tick(s, d, dd->hunk_lo, dd->hunk_hi);
+		dd->hunk_lo = dd->hunk_hi = -1;
 	}
 	if (n && publish_it)
 		announce(s, ticked, n);
@@ -359,7 +391,7 @@ static void on_tick_timer(struct loop *l, void *ud)
 void tick_lsp_doc_changed(struct server *s, struct doc *d)
 {
 	struct lsp_tick *t = s->feat->tick;
-	(void)d;
+	model_lsp_doc_changed(s, d);
 	if (s->got_initialized || s->got_initialize)
 		loop_timer_arm(s->loop, &t->timer, (uint64_t)s->cfg.tick_min_inactivity_ms);
 }
@@ -440,6 +472,16 @@ void tick_lsp_before_edit(struct server *s, struct doc *d, struct doc_pos a, str
 	size_t ba = doc_pos_to_byte(d, a, s->enc, &la), bb = doc_pos_to_byte(d, b, s->enc, &lb);
 	struct editpat e;
 
+	{
+		long added = 0;
+		for (size_t i = 0; i < len; i++)
+			added += text[i] == '\n';
+		long lo = (long)la, hi = (long)la + added;
+		if (dd->hunk_lo < 0 || lo < dd->hunk_lo)
+			dd->hunk_lo = lo;
+		if (hi > dd->hunk_hi)
+			dd->hunk_hi = hi;
+	}
 	if (la != lb || memchr(text, '\n', len)) {
 		flush_edits(s, d);
 		return;
@@ -537,6 +579,31 @@ struct suggestion *tick_lsp_find(struct server *s, const char *id, struct doc **
 				return &t->dd[i].list.v[k];
 			}
 	return NULL;
+}
+
+void tick_lsp_add_model(struct server *s, struct doc *d, struct suggestion_list *l)
+{
+	struct lsp_tick *t = s->feat->tick;
+	struct doc_diag *dd = diag_of(t, d->uri, true);
+	size_t before = dd->list.n;
+
+	suggestion_list_dispose(&dd->model);
+	memset(&dd->model, 0, sizeof(dd->model));
+	for (size_t i = 0; i < l->n; i++)
+		if (!is_suppressed(s, l->v[i].id))
+			push_copy(&dd->model, &l->v[i]);
+	dd->model_gen = d->generation;
+	for (size_t i = 0; i < dd->model.n; i++)
+		if (!was_shown(&dd->list, dd->model.v[i].id)) {
+			journal_shown(s, d, &dd->model.v[i]);
+			push_copy(&dd->list, &dd->model.v[i]);
+		}
+	if (dd->list.n != before) {
+		tick_sort(&dd->list);
+		dd->result = ++t->next_result;
+		if (s->cfg.proactive)
+			announce(s, &d, 1);
+	}
 }
 
 /* The k-th suggestion on line of d, or NULL. */
@@ -645,7 +712,7 @@ static void cc_done(struct server *s)
 		/* the documents that have a hint get it at their next tick */
 		for (size_t i = 0; i < s->docs.n; i++)
 			for (size_t k = 0; k < t->nhints; k++) {
-				const char *rel = rel_path(s, s->docs.v[i]);
+				const char *rel = tick_lsp_rel_path(s, s->docs.v[i]);
 				if (rel && !strcmp(rel, t->hints[k].path)) {
 					s->docs.v[i]->dirty = true;
 					tick_lsp_doc_changed(s, s->docs.v[i]);

@@ -372,6 +372,7 @@ static void on_did_change_configuration(struct server *s, struct rpc_msg *m)
 	int settings = json_get(&m->j, m->params, "settings");
 	int k = json_get(&m->j, settings, "kairos");
 	config_apply(&s->cfg, &m->j, k >= 0 ? k : settings);
+	features_config_changed(s);
 }
 
 static const struct lsp_request_entry core_requests[] = {

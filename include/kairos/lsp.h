@@ -12,6 +12,7 @@
 #include "kairos/doc.h"
 #include "kairos/json.h"
 #include "kairos/loop.h"
+#include "kairos/model.h"
 #include "kairos/rpc.h"
 #include "kairos/text.h"
 
@@ -36,8 +37,7 @@ struct config {
 	int64_t dream_idle_ms;
 	double dream_min_hours;
 	int dream_min_signals;
-	char *llm_provider, *llm_endpoint, *llm_model, *llm_api_key_env;
-	int llm_timeout_ms;
+	struct model_config llm;
 };
 
 struct server;
@@ -134,6 +134,7 @@ struct lsp_features {
 	struct lsp_dream *dream;
 	struct lsp_memory *memory;
 	struct lsp_tick *tick;
+	struct lsp_model *model;
 };
 
 /* lsp_progress.c: one work done progress; inactive (and silent) when the
@@ -169,12 +170,17 @@ bool memory_lsp_check(struct server *s);
 void memory_lsp_reload(struct server *s);
 const char *memory_lsp_problem(struct server *s, const char *path);
 int memory_lsp_remember(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err);
+/* The remember command's work, with an optional proposal from a model
+ * (name, description, type; any may be NULL). */
+int memory_lsp_remember_with(struct server *s, const struct json *j, int args, const char *pname,
+			     const char *pdesc, const char *ptype, struct jw *w, const char **err);
 int memory_lsp_forget(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err);
 int memory_lsp_list(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err);
 int memory_lsp_undo(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err);
 
 /* lsp_tick.c */
 struct suggestion;
+struct suggestion_list;
 void tick_lsp_init(struct server *s);
 void tick_lsp_dispose(struct server *s);
 void tick_lsp_doc_changed(struct server *s, struct doc *d);
@@ -183,6 +189,10 @@ void tick_lsp_memory_changed(struct server *s);
 void tick_lsp_before_edit(struct server *s, struct doc *d, struct doc_pos a, struct doc_pos b,
 			  const char *text, size_t len);
 void tick_lsp_refresh_cochange(struct server *s);
+/* Adds a model's suggestions to d (dropped at d's next change). */
+void tick_lsp_add_model(struct server *s, struct doc *d, struct suggestion_list *l);
+/* The relative path kairos uses for d (NULL for non-file URIs). */
+const char *tick_lsp_rel_path(struct server *s, const struct doc *d);
 struct suggestion *tick_lsp_find(struct server *s, const char *id, struct doc **doc_out);
 struct suggestion *tick_lsp_nth_on_line(struct server *s, const struct doc *d, size_t line, size_t k);
 void tick_lsp_write_diagnostic(struct server *s, struct jw *w, const struct doc *d,
@@ -198,6 +208,21 @@ int actions_lsp_resolve(struct server *s, struct rpc_msg *m, struct jw *w, const
 /* lsp_commands.c */
 void commands_lsp_capabilities(struct jw *w);
 int commands_lsp_execute(struct server *s, struct rpc_msg *m, struct jw *w, const char **err);
+
+/* lsp_model.c: the optional language model (model.h) in the server. */
+void model_lsp_init(struct server *s);
+void model_lsp_dispose(struct server *s);
+void model_lsp_configure(struct server *s);
+struct model *model_lsp_engine(struct server *s); /* NULL when none is configured */
+/* After a tick computed d: asks the model about d's changed lines. */
+void model_lsp_after_tick(struct server *s, struct doc *d, long lo, long hi);
+void model_lsp_doc_changed(struct server *s, struct doc *d);
+/* The at most n memories most relevant to text in file (rel path). */
+size_t model_lsp_pick(struct server *s, const char *rel, const char *text,
+		      struct model_memory *out, size_t n);
+int model_lsp_remember(struct server *s, struct rpc_msg *m, int args);
+bool model_lsp_offers_improve(struct server *s);
+int model_lsp_improve(struct server *s, struct rpc_msg *m, const char **err);
 
 /* lsp_inspect.c */
 int lsp_document_state(struct server *s, struct rpc_msg *m, struct jw *res, const char **err);
@@ -216,6 +241,8 @@ void features_activity(struct server *s);
 /* Memory changed (remember, forget, undo, a dream, a hand edit): reload
  * the stores and republish what depends on them. */
 void features_memory_changed(struct server *s);
+/* The configuration changed (workspace/didChangeConfiguration). */
+void features_config_changed(struct server *s);
 /* Adds feature capabilities to the initialize result (inside the
  * capabilities object). */
 void features_capabilities(struct server *s, struct jw *w);
