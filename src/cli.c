@@ -13,6 +13,9 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{"lsp", cli_lsp, "lsp [--stdio] [-- CMD ARGS...]   language server on stdin/stdout"},
+	{"memory", cli_memory, "memory list|show NAME|add TEXT|forget NAME [--memory-dir DIR] [--workspace DIR]\n                  [--type T] [--store S] [--name NAME] [--json]   the memories"},
+	{"log", cli_log, "log [--memory-dir DIR] [--store S] [--json]   the history of a store"},
+	{"undo", cli_undo, "undo [--memory-dir DIR] [--store S] [--json]   undo the last change to a store"},
 };
 
 static void usage(FILE *f)
