@@ -327,7 +327,7 @@ static int do_add(struct memopts *o, const char *raw)
 		rc = 1;
 		goto out;
 	}
-	buf_printf(&b, "Remember %s (%s, %s store): %s", m->name, mem_type_name(m->type),
+	buf_printf(&b, "remember: %s\n\n%s memory in the %s store: %s", m->name, mem_type_name(m->type),
 		   mem_store_name(st->kind), m->description);
 	{
 		char *msg = redact_str(buf_detach(&b), NULL);
@@ -397,7 +397,7 @@ static int do_forget(struct memopts *o, const char *name)
 	}
 	{
 		struct buf b = BUF_INIT;
-		buf_printf(&b, "Forget %s (%s store): %s", name, mem_store_name(st->kind),
+		buf_printf(&b, "forget: %s\n\narchived from the %s store on request: %s", name, mem_store_name(st->kind),
 			   m->description);
 		msg = redact_str(buf_detach(&b), NULL);
 	}

@@ -73,12 +73,12 @@ static int roll(const char *dir)
 		cut++;
 	for (size_t i = 0; i < cut; i++)
 		lines += text.data[i] == '\n';
-	if ((rc = history_commit(dir, "Record the journal before rolling it", id)))
+	if ((rc = history_commit(dir, "journal: record it before rolling", id)))
 		goto out;
 	if ((rc = fsx_write_atomic(path, text.data + cut, text.len - cut)))
 		goto out;
-	buf_printf(&msg, "Roll the journal: its %zu oldest lines (%zu bytes) move to history, in "
-			 "the previous commit",
+	buf_printf(&msg, "journal: roll it\n\nits %zu oldest lines (%zu bytes) are kept in history, in the "
+			 "previous commit",
 		   lines, cut);
 	rc = history_commit(dir, msg.data, id);
 out:

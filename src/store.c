@@ -355,7 +355,7 @@ int store_txn_begin(struct store_txn **out, struct store *st)
 	adir = join(t->st.dir, "archive");
 	remove_stale_tmp(adir);
 	free(adir);
-	if ((rc = history_commit(t->st.dir, "Record the store as found (edits made outside kairos)",
+	if ((rc = history_commit(t->st.dir, "edit: changes made outside kairos",
 				 id))) {
 		store_txn_abort(t);
 		return rc;
