@@ -97,12 +97,13 @@ static void emit(struct splitter *sp, struct buf *text)
 	buf_truncate(text, 0);
 }
 
-static bool list_marker(const char *l, size_t n, size_t *content)
+static bool list_marker(const char *l, size_t n, bool in_item, size_t *content)
 {
 	size_t i = 0;
 	while (i < n && i < 4 && l[i] == ' ')
 		i++;
-	if (i > 3 || i >= n)
+	/* inside an item, an indented marker starts a nested list */
+	if (i > 3 || i >= n || (in_item && i >= 2))
 		return false;
 	if (strchr("-*+", l[i]) && i + 1 < n && (l[i + 1] == ' ' || l[i + 1] == '\t')) {
 		*content = i + 2;
@@ -195,7 +196,7 @@ void imports_split(const char *path, const char *prefix, const char *text, size_
 				buf_append(&sp.section, t, tn);
 				continue;
 			}
-		} else if (list_marker(line, n, &c)) {
+		} else if (list_marker(line, n, in_item, &c)) {
 			emit(&sp, &sp.item);
 			in_item = true;
 			buf_append(&sp.item, line + c, n - c);

@@ -238,7 +238,7 @@ static void slugify(const char *text, struct buf *b)
 {
 	bool dash = false;
 
-	for (const unsigned char *p = (const unsigned char *)text; *p && b->len < 48; p++) {
+	for (const unsigned char *p = (const unsigned char *)text; *p && b->len < 200; p++) {
 		unsigned char c = *p;
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
@@ -252,6 +252,15 @@ static void slugify(const char *text, struct buf *b)
 		} else {
 			dash = true;
 		}
+	}
+	/* at most 48 characters, cut between words when one ends late enough */
+	if (b->len > 48) {
+		size_t cut = 48;
+		while (cut > 16 && b->data[cut] != '-')
+			cut--;
+		buf_truncate(b, cut > 16 ? cut : 48);
+		while (b->len && (b->data[b->len - 1] == '-' || b->data[b->len - 1] == '_'))
+			buf_truncate(b, b->len - 1);
 	}
 	if (!b->len)
 		buf_puts(b, "memory");
