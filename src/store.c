@@ -339,6 +339,27 @@ static void remove_stale_tmp(const char *dir)
 	closedir(d);
 }
 
+/* A writer killed inside libgit2 leaves git's own lock files in the history
+ * repository (refs/heads/main.lock), and libgit2 then refuses every later
+ * commit. History is only written under the store's write lock (every
+ * caller goes through a transaction or store_undo), so under that lock
+ * they are all stale. TODO: history.c should own this clean-up. */
+static void remove_stale_git_locks(const char *store_dir)
+{
+	static const char *const locks[] = {"refs/heads/main.lock", "HEAD.lock", "packed-refs.lock",
+					    "config.lock", "index.lock"};
+	char *repo = history_repo_path(store_dir);
+
+	if (!repo)
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(locks); i++) {
+		char *p = join(repo, locks[i]);
+		unlink(p);
+		free(p);
+	}
+	free(repo);
+}
+
 int store_txn_begin(struct store_txn **out, struct store *st)
 {
 	struct store_txn *t;
@@ -365,6 +386,7 @@ int store_txn_begin(struct store_txn **out, struct store *st)
 	adir = join(t->st.dir, "archive");
 	remove_stale_tmp(adir);
 	free(adir);
+	remove_stale_git_locks(t->st.dir);
 	if ((rc = history_commit(t->st.dir, "edit: changes made outside kairos",
 				 id))) {
 		store_txn_abort(t);
