@@ -193,7 +193,7 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 		}
 		free(resolved);
 		if (strlen(m->name) != fl - 3 || memcmp(m->name, fn, fl - 3)) {
-			char msg[256];
+			char msg[PATH_MAX + 128];
 			snprintf(msg, sizeof(msg), "'name: %s' differs from the file name '%s'",
 				 m->name, fn);
 			store_problem_add(problems, nproblems, path, msg);
@@ -209,7 +209,8 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 		mem_list_push(out, m);
 	}
 	closedir(d);
-	qsort(out->v + first, out->n - first, sizeof(*out->v), by_name);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), by_name);
 	return 0;
 }
 
