@@ -299,7 +299,8 @@ static void import_dir(const char *dir, const char *ext, const char *pfx, struct
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_dname);
+	if (n)
+		qsort(names, n, sizeof(*names), by_dname);
 	for (size_t i = 0; i < n; i++) {
 		char prefix[48];
 		struct buf p = BUF_INIT;

@@ -796,11 +796,17 @@ out:
 
 int mem_read_file_buf(struct mem **out, const char *path, struct buf *scratch)
 {
+	return mem_read_fileat(out, AT_FDCWD, path, path, scratch);
+}
+
+int mem_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
+		    struct buf *scratch)
+{
 	struct stat st;
 	int fd, rc = 0;
 	size_t got = 0;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			return kr_errc(KR_EINVAL, "a symbolic link (refused)");
@@ -838,6 +844,9 @@ int mem_read_file_buf(struct mem **out, const char *path, struct buf *scratch)
 			rc = kr_errc(KR_EINVAL, "larger than %u bytes (refused)", MEM_MAX_FILE);
 			goto out;
 		}
+		/* short of what fstat promised plus one: that was the end */
+		if (got <= (size_t)st.st_size)
+			break;
 		scratch->len = got;
 		if (scratch->cap - got < 2 && (rc = buf_reserve(scratch, 4096)))
 			goto out;

@@ -185,14 +185,15 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 			}
 			readp = resolved;
 		}
-		if (mem_read_file_buf(&m, readp, scratch)) {
+		if (readp == path ? mem_read_fileat(&m, dirfd(d), fn, path, scratch)
+				  : mem_read_file_buf(&m, readp, scratch)) {
 			store_problem_add(problems, nproblems, path, kr_errmsg());
 			free(resolved);
 			continue;
 		}
 		free(resolved);
 		if (strlen(m->name) != fl - 3 || memcmp(m->name, fn, fl - 3)) {
-			char msg[256];
+			char msg[PATH_MAX + 128];
 			snprintf(msg, sizeof(msg), "'name: %s' differs from the file name '%s'",
 				 m->name, fn);
 			store_problem_add(problems, nproblems, path, msg);
@@ -208,7 +209,8 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 		mem_list_push(out, m);
 	}
 	closedir(d);
-	qsort(out->v + first, out->n - first, sizeof(*out->v), by_name);
+	if (out->n > first)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), by_name);
 	return 0;
 }
 
@@ -338,6 +340,27 @@ static void remove_stale_tmp(const char *dir)
 	closedir(d);
 }
 
+/* A writer killed inside libgit2 leaves git's own lock files in the history
+ * repository (refs/heads/main.lock), and libgit2 then refuses every later
+ * commit. History is only written under the store's write lock (every
+ * caller goes through a transaction or store_undo), so under that lock
+ * they are all stale. TODO: history.c should own this clean-up. */
+static void remove_stale_git_locks(const char *store_dir)
+{
+	static const char *const locks[] = {"refs/heads/main.lock", "HEAD.lock", "packed-refs.lock",
+					    "config.lock", "index.lock"};
+	char *repo = history_repo_path(store_dir);
+
+	if (!repo)
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(locks); i++) {
+		char *p = join(repo, locks[i]);
+		unlink(p);
+		free(p);
+	}
+	free(repo);
+}
+
 int store_txn_begin(struct store_txn **out, struct store *st)
 {
 	struct store_txn *t;
@@ -364,6 +387,7 @@ int store_txn_begin(struct store_txn **out, struct store *st)
 	adir = join(t->st.dir, "archive");
 	remove_stale_tmp(adir);
 	free(adir);
+	remove_stale_git_locks(t->st.dir);
 	if ((rc = history_commit(t->st.dir, "edit: changes made outside kairos",
 				 id))) {
 		store_txn_abort(t);
