@@ -93,6 +93,7 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 		     struct subj *sj)
 {
 	int sign = 1;
+	size_t nvalues = 0;
 	size_t pref = SIZE_MAX, over = SIZE_MAX;
 
 	for (size_t i = a; i < b; i++) {
@@ -107,6 +108,10 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 	}
 	if (pref != SIZE_MAX && (over == SIZE_MAX || over == pref + 1 || over + 1 >= b))
 		pref = SIZE_MAX;
+	/* with two values or more, a code span names the subject ("set `x` to
+	 * true"), it is not the value in question */
+	for (size_t i = a; i < b; i++)
+		nvalues += value_class(t, i) != NULL;
 
 	for (size_t i = a; i < b; i++) {
 		const struct dream_tok *k = &t->v[i];
@@ -119,7 +124,11 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 				buf_puts(&x, t->v[j].s);
 				buf_putc(&x, ' ');
 			}
-			for (size_t j = over + 1; j < b; j++) {
+			size_t yend = over + 1 + (over - pref - 1);
+			if (yend > b)
+				yend = b;
+			/* Y: as many words as X; what follows is the rest of the sentence */
+			for (size_t j = over + 1; j < yend; j++) {
 				buf_puts(&y, t->v[j].s);
 				buf_putc(&y, ' ');
 			}
@@ -130,8 +139,8 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 			sj->anchors++;
 			buf_dispose(&x);
 			buf_dispose(&y);
-			i = b;
-			break;
+			i = yend - 1;
+			continue;
 		}
 		if (k->kind == DT_WORD && dream_stopword(k->s))
 			continue;
@@ -141,7 +150,10 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 		}
 		if (k->kind == DT_WORD && in_list(k->s, pos_words, ARRAY_LEN(pos_words)))
 			continue;
-		if ((cls = value_class(t, i))) {
+		cls = value_class(t, i);
+		if (cls && !strcmp(cls, "code") && nvalues >= 2)
+			cls = NULL;
+		if (cls) {
 			if (!strcmp(cls, "ws") || !strcmp(cls, "quote") || !strcmp(cls, "naming"))
 				sj->anchors++;
 			buf_printf(key, "<%s> ", cls);
@@ -361,7 +373,7 @@ static void subject_group(struct dream_snap *s, size_t *g, size_t n, void *ctx)
 				if (!strncmp(from, "polarity:", 9) || !strncmp(from, "order:", 6))
 					buf_printf(&d, "opposite %s", !strncmp(from, "order:", 6) ? "preference" : "polarity");
 				else
-					buf_printf(&d, "%s instead of %s", from, to);
+					buf_printf(&d, "%s instead of %s", strchr(from, ':') + 1, strchr(to, ':') + 1);
 				retire(s, g[i], g[j], buf_cstr(&d), "contradiction");
 				buf_dispose(&d);
 				break;
