@@ -185,7 +185,9 @@ static void fix_line(const char *s, size_t n, int64_t created, struct buf *out, 
 			}
 			continue;
 		}
-		for (size_t k = 0; k < ARRAY_LEN(phrases); k++) {
+		/* phrases start at a word start only */
+		for (size_t k = 0; (i == 0 || !alnum_at(s, n, i - 1)) && alnum_at(s, n, i) &&
+				   k < ARRAY_LEN(phrases); k++) {
 			int cnt;
 			size_t l = match(s, n, i, &phrases[k], &cnt);
 			char d[32];

@@ -219,7 +219,7 @@ static void similar_pairs(struct dream_snap *s, struct feat *f, size_t n, size_t
 			*head = nent++;
 		}
 	}
-	for (size_t j = 0; j < buckets.cap; j++) {
+	for (size_t j = 0; j < buckets.cap && s->rep->npairs < DREAM_MAX_PAIRS; j++) {
 		size_t members[BUCKET_CAP], nm = 0;
 		if (!buckets.k[j])
 			continue;

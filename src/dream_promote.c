@@ -174,6 +174,7 @@ static struct mem *new_feedback(const struct dream_snap *s, const char *desc, co
 	now_str(s->now, ts);
 	m->type = MEM_FEEDBACK;
 	m->description = xstrdup(desc);
+	free(m->body);
 	m->body = xstrdup(body);
 	m->created = xstrdup(ts);
 	m->updated = xstrdup(ts);

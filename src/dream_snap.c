@@ -302,8 +302,6 @@ struct dream_action *dream_report_last(struct dream_report *r)
 	return r->nactions ? &r->actions[r->nactions - 1] : NULL;
 }
 
-#define DREAM_MAX_PAIRS 1000
-
 void dream_report_pair(struct dream_report *r, const char *a, const char *b, const char *kind,
 		       double score)
 {

@@ -62,6 +62,9 @@ struct dream_action {
 };
 
 /* A pair the deterministic dream could not decide (for a model). */
+/* The report lists at most this many undecided pairs. */
+#define DREAM_MAX_PAIRS 1000
+
 struct dream_pair {
 	char *a, *b;
 	char *kind;  /* "similar" (alike, not duplicates) or "conflict?" */

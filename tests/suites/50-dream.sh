@@ -180,13 +180,14 @@ check "read-only store: one clear line, exit 1, unchanged" $?
 
 # ---- promotion from the journal -------------------------------------------------------------------
 mkdir -p "$T/p"
+printf -- '---\nname: keep-me\ndescription: Keep the journal tidy\ntype: user\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n---\nKeep the journal tidy.\n' > "$T/p/keep-me.md"
 for l in 3 9 14; do
 	printf '{"ts":"2026-03-01T00:00:00Z","kind":"edit_pattern","before":"NULL","after":"nullptr","uri":"file:///w/a.cc","line":%s}\n' $l >> "$T/p/journal.jsonl"
 done
 echo 'this line is not JSON' >> "$T/p/journal.jsonl"
 printf '{"ts":"2026-03-01T00:00:00Z","kind":"remember","text":"x"}\n' >> "$T/p/journal.jsonl"
 D --memory-dir "$T/p" --force --json > "$T/p.json" 2>/dev/null
-f=$(ls "$T/p"/*.md 2>/dev/null | grep -v MEMORY.md)
+f=$(ls "$T/p"/*.md 2>/dev/null | grep -v -e MEMORY.md -e keep-me.md)
 [ "$(js "$T/p.json" promoted)" = 1 ] && [ -n "$f" ] && grep -q '^type: feedback' $f &&
 	grep -q '^source: observation' $f && grep -q 'literal: "*NULL' $f && grep -q 'fix: "*nullptr' $f
 check "edit_pattern seen 3 times in distinct places becomes a feedback rule memory" $?

@@ -12,6 +12,7 @@ static struct mem *mk(const char *name, const char *desc, const char *body, cons
 	struct mem *m = mem_new();
 	m->name = xstrdup(name);
 	m->description = xstrdup(desc);
+	free(m->body);
 	m->body = xstrdup(body ? body : "");
 	m->type = MEM_FEEDBACK;
 	m->created = xstrdup("2026-01-01T00:00:00Z");

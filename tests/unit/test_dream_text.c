@@ -82,6 +82,7 @@ TEST(statement_leaves_out_why)
 	struct mem *m = mem_new();
 	char *s;
 	m->description = xstrdup("Indent with spaces");
+	free(m->body);
 	m->body = xstrdup("Indent with 4 spaces.\n\n**Why:** tabs look odd.\n"
 			  "- **How to apply:** everywhere.\nMore.\n");
 	s = dream_statement(m);
