@@ -99,9 +99,17 @@ int cli_main(int argc, char **argv)
 		printf("kairos %s\n", KAIROS_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].fn(argc - 2, argv + 2);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name))
+			continue;
+		/* `kairos CMD --help` (before any "--") prints CMD's usage */
+		for (int k = 2; k < argc && strcmp(argv[k], "--"); k++)
+			if (subcommands[i].usage && (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h"))) {
+				printf("usage: kairos %s\n", subcommands[i].usage);
+				return 0;
+			}
+		return subcommands[i].fn(argc - 2, argv + 2);
+	}
 	if (argv[1][0] == '-')
 		fprintf(stderr, "kairos: unknown option '%s' (see kairos --help)\n", argv[1]);
 	else

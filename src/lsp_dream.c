@@ -224,7 +224,7 @@ static void on_child_fd(struct loop *l, int fd, short revents, void *ud)
 int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *waiter)
 {
 	struct lsp_dream *d = s->feat->dream;
-	char *self, *argv[16];
+	char *self, *argv[20], hours[32], signals[32];
 	int argc = 0, rc;
 
 	if (d->running) {
@@ -246,6 +246,12 @@ int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *wait
 		argv[argc++] = "--memory-dir";
 		argv[argc++] = s->cfg.memory_dir;
 	}
+	snprintf(hours, sizeof(hours), "%g", s->cfg.dream_min_hours);
+	snprintf(signals, sizeof(signals), "%d", s->cfg.dream_min_signals);
+	argv[argc++] = "--min-hours";
+	argv[argc++] = hours;
+	argv[argc++] = "--min-signals";
+	argv[argc++] = signals;
 	if (force)
 		argv[argc++] = "--force";
 	if (dry_run)

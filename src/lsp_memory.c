@@ -401,6 +401,17 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 		goto out;
 	}
 	{
+		/* journalled inside the transaction, so its commit holds the line */
+		struct buf f = BUF_INIT;
+		struct jw fw;
+		jw_init(&fw, &f);
+		jw_kstr(&fw, "name", mem->name);
+		if (uri)
+			jw_kstr(&fw, "uri", uri);
+		journal_append(st->dir, "remember", buf_cstr(&f));
+		buf_dispose(&f);
+	}
+	{
 		struct buf cm = BUF_INIT;
 		buf_printf(&cm, "remember %s: %s", mem->name, mem->description);
 		int crc = store_txn_commit(t, buf_cstr(&cm), commit);
@@ -410,16 +421,6 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 			*err = kr_errmsg();
 			goto out;
 		}
-	}
-	{
-		struct buf f = BUF_INIT;
-		struct jw fw;
-		jw_init(&fw, &f);
-		jw_kstr(&fw, "name", mem->name);
-		if (uri)
-			jw_kstr(&fw, "uri", uri);
-		journal_append(st->dir, "remember", buf_cstr(&f));
-		buf_dispose(&f);
 	}
 	{
 		struct buf fp = BUF_INIT;
