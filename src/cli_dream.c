@@ -1,10 +1,12 @@
 /* cli_dream: `kairos dream [--workspace DIR] [--memory-dir DIR] [--force]
  * [--dry-run] [--json]` (protocol/dream.md). Hidden: --progress-fd N
  * (one JSON line per phase on fd N, for a server running the dream as a
- * child process), --min-hours H and --min-signals N (the gates).
+ * child process), --min-hours H and --min-signals N (the gates), --llm
+ * JSON (the server's `llm` object; KAIROS_LLM_* apply on top of it).
  * SIGINT/SIGTERM cancel the dream cleanly: nothing is written. */
 #include "kairos/cli.h"
 #include "kairos/dream.h"
+#include "kairos/dream_model.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
 #include "kairos/store.h"
@@ -101,7 +103,10 @@ static void print_text(const struct dream_report *r, bool dry)
 int cli_dream(int argc, char **argv)
 {
 	const char *workspace = NULL, *memory_dir = NULL, *pfd = NULL, *min_hours = NULL,
-		   *min_signals = NULL;
+		   *min_signals = NULL, *llm = NULL;
+	struct model_config mc;
+	struct dream_opin *ops = NULL;
+	size_t nops = 0;
 	bool force = false, dry = false, json = false;
 	int npos = 0, rc, fd = -1, status = 1;
 	struct store_set ss;
@@ -118,6 +123,7 @@ int cli_dream(int argc, char **argv)
 		{"--progress-fd", CLI_VALUE, NULL, &pfd},
 		{"--min-hours", CLI_VALUE, NULL, &min_hours},
 		{"--min-signals", CLI_VALUE, NULL, &min_signals},
+		{"--llm", CLI_VALUE, NULL, &llm},
 	};
 
 	if (cli_parse("dream", argc, argv, opts, (int)ARRAY_LEN(opts), &npos))
@@ -173,6 +179,34 @@ int cli_dream(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
+	model_config_init(&mc);
+	if (llm) {
+		struct json j;
+		if (json_parse(&j, llm, strlen(llm)) == 0 && model_config_from_json(&mc, &j, 0))
+			fprintf(stderr, "kairos dream: model: %s\n", kr_errmsg());
+		json_dispose(&j);
+	}
+	if (model_config_from_env(&mc))
+		fprintf(stderr, "kairos dream: model: %s\n", kr_errmsg());
+	if (mc.provider != MODEL_PROVIDER_NONE && !dry) {
+		/* what would the deterministic pass leave undecided? */
+		struct dream_opts pre = o;
+		struct dream_report prep;
+		pre.dry_run = true;
+		pre.progress = NULL;
+		if (dream_run(&prep, st, &pre) == 0 && prep.ran && prep.npairs) {
+			struct mem_list mems = {0};
+			struct store_problem *pr = NULL;
+			size_t npr = 0;
+			if (store_load(st, &mems, false, &pr, &npr) == 0)
+				dream_model_propose(&ops, &nops, &mc, prep.pairs, prep.npairs, &mems);
+			store_problems_free(pr, npr);
+			mem_list_dispose(&mems);
+		}
+		dream_report_dispose(&prep);
+		o.ops = ops;
+		o.nops = nops;
+	}
 	rc = dream_run(&rep, st, &o);
 	for (size_t i = 0; i < rep.nproblems; i++)
 		fprintf(stderr, "%s: %s\n", rep.problems[i].path, rep.problems[i].msg);
@@ -190,6 +224,8 @@ int cli_dream(int argc, char **argv)
 		status = 0;
 	}
 	dream_report_dispose(&rep);
+	dream_ops_free(ops, nops);
+	model_config_dispose(&mc);
 	store_set_dispose(&ss);
 	return status;
 }

@@ -576,6 +576,9 @@ static int finish(struct dream_snap *s, struct dream_report *out, struct store *
 		}                            \
 	} while (0)
 
+static void apply_ops(struct dream_snap *sp, struct dream_report *out, const struct dream_opin *ops,
+		      size_t n);
+
 int dream_run(struct dream_report *out, struct store *st, const struct dream_opts *o)
 {
 	struct dream_lock lk = {-1, NULL};
@@ -622,6 +625,11 @@ int dream_run(struct dream_report *out, struct store *st, const struct dream_opt
 	PHASE(dream_contra(&s));
 	PHASE(dream_promote(&s, lines, linenos, nje));
 
+	if (o->ops && o->nops) {
+		progress(o, "consolidate", 60, "applying the model's proposals");
+		apply_ops(&s, out, o->ops, o->nops);
+	}
+
 	progress(o, "prune", 70, "retiring stale memories");
 	PHASE(dream_prune(&s));
 
@@ -652,6 +660,67 @@ static size_t find_active(const struct dream_snap *s, const char *name)
 	return SIZE_MAX;
 }
 
+/* Applies operations proposed from outside (a model) to the snapshot,
+ * under the deterministic dream's rules: names that are not active are
+ * dropped, the survivor is the newest, a supersede needs the newer as
+ * winner. */
+static void apply_ops(struct dream_snap *sp, struct dream_report *out, const struct dream_opin *ops,
+		      size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct dream_opin *op = &ops[k];
+		if (op->op == DREAM_OP_MERGE) {
+			size_t idx[64], ni = 0, sv;
+			size_t i = find_active(sp, op->into);
+			struct dream_action *a;
+			if (i != SIZE_MAX)
+				idx[ni++] = i;
+			for (size_t f = 0; f < op->from.n && ni < 64; f++)
+				if ((i = find_active(sp, op->from.v[f])) != SIZE_MAX) {
+					bool dup = false;
+					for (size_t q = 0; q < ni; q++)
+						dup |= idx[q] == i;
+					if (!dup)
+						idx[ni++] = i;
+				}
+			if (ni < 2)
+				continue; /* names that do not exist: dropped */
+			sv = idx[0];
+			for (size_t q = 1; q < ni; q++)
+				if (dream_newer(sp->mems.v[idx[q]], sp->mems.v[sv]))
+					sv = idx[q];
+			dream_report_action(out, DREAM_OP_MERGE, sp->mems.v[sv]->name, NULL,
+					    op->reason ? op->reason : "proposed");
+			a = dream_report_last(out);
+			for (size_t q = 0; q < ni; q++) {
+				if (idx[q] == sv)
+					continue;
+				dream_snap_merge(sp, sv, idx[q]);
+				strv_push(&a->names, sp->mems.v[idx[q]]->name);
+				out->merged++;
+			}
+		} else if (op->op == DREAM_OP_SUPERSEDE) {
+			size_t w = find_active(sp, op->winner), l = find_active(sp, op->loser);
+			struct buf r = BUF_INIT;
+			if (w == SIZE_MAX || l == SIZE_MAX || w == l ||
+			    !dream_newer(sp->mems.v[w], sp->mems.v[l]))
+				continue;
+			buf_printf(&r, "contradicted by %s: %s", sp->mems.v[w]->name,
+				   op->reason ? op->reason : "proposed");
+			dream_snap_retire(sp, l, buf_cstr(&r), sp->mems.v[w]->name);
+			dream_report_action(out, DREAM_OP_SUPERSEDE, sp->mems.v[w]->name, sp->mems.v[l]->name,
+					    "contradiction");
+			out->contradictions++;
+			buf_dispose(&r);
+		} else if (op->op == DREAM_OP_KEEP) {
+			dream_report_action(out, DREAM_OP_KEEP, NULL, NULL,
+					    op->reason ? op->reason : "keep");
+			for (size_t f = 0; f < op->from.n; f++)
+				strv_push(&dream_report_last(out)->names, op->from.v[f]);
+		}
+	}
+}
+
 int dream_apply(struct dream_report *out, struct store *st, const struct dream_opts *o,
 		const struct dream_opin *ops, size_t n)
 {
@@ -674,58 +743,7 @@ int dream_apply(struct dream_report *out, struct store *st, const struct dream_o
 	s.cancel = o->cancel;
 	out->ran = true;
 	progress(o, "consolidate", 40, "applying proposed operations");
-	for (size_t k = 0; k < n; k++) {
-		const struct dream_opin *op = &ops[k];
-		if (op->op == DREAM_OP_MERGE) {
-			size_t idx[64], ni = 0, sv;
-			size_t i = find_active(&s, op->into);
-			struct dream_action *a;
-			if (i != SIZE_MAX)
-				idx[ni++] = i;
-			for (size_t f = 0; f < op->from.n && ni < 64; f++)
-				if ((i = find_active(&s, op->from.v[f])) != SIZE_MAX) {
-					bool dup = false;
-					for (size_t q = 0; q < ni; q++)
-						dup |= idx[q] == i;
-					if (!dup)
-						idx[ni++] = i;
-				}
-			if (ni < 2)
-				continue; /* names that do not exist: dropped */
-			sv = idx[0];
-			for (size_t q = 1; q < ni; q++)
-				if (dream_newer(s.mems.v[idx[q]], s.mems.v[sv]))
-					sv = idx[q];
-			dream_report_action(out, DREAM_OP_MERGE, s.mems.v[sv]->name, NULL,
-					    op->reason ? op->reason : "proposed");
-			a = dream_report_last(out);
-			for (size_t q = 0; q < ni; q++) {
-				if (idx[q] == sv)
-					continue;
-				dream_snap_merge(&s, sv, idx[q]);
-				strv_push(&a->names, s.mems.v[idx[q]]->name);
-				out->merged++;
-			}
-		} else if (op->op == DREAM_OP_SUPERSEDE) {
-			size_t w = find_active(&s, op->winner), l = find_active(&s, op->loser);
-			struct buf r = BUF_INIT;
-			if (w == SIZE_MAX || l == SIZE_MAX || w == l ||
-			    !dream_newer(s.mems.v[w], s.mems.v[l]))
-				continue;
-			buf_printf(&r, "contradicted by %s: %s", s.mems.v[w]->name,
-				   op->reason ? op->reason : "proposed");
-			dream_snap_retire(&s, l, buf_cstr(&r), s.mems.v[w]->name);
-			dream_report_action(out, DREAM_OP_SUPERSEDE, s.mems.v[w]->name, s.mems.v[l]->name,
-					    "contradiction");
-			out->contradictions++;
-			buf_dispose(&r);
-		} else if (op->op == DREAM_OP_KEEP) {
-			dream_report_action(out, DREAM_OP_KEEP, NULL, NULL,
-					    op->reason ? op->reason : "keep");
-			for (size_t f = 0; f < op->from.n; f++)
-				strv_push(&dream_report_last(out)->names, op->from.v[f]);
-		}
-	}
+	apply_ops(&s, out, ops, n);
 	rc = finish(&s, out, st, o);
 	/* a keep alone changes nothing */
 	if (!rc && out->changed && !out->merged && !out->contradictions)

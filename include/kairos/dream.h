@@ -38,6 +38,10 @@ struct dream_opts {
 	dream_progress_fn progress;
 	void *progress_ctx;
 	atomic_int *cancel;  /* set non-zero (any thread) to stop; NULL: never */
+	/* operations proposed by a model, applied after the deterministic
+	 * consolidation in the same commit (dream_apply's rules) */
+	const struct dream_opin *ops;
+	size_t nops;
 };
 
 /* dream_opts with the defaults of protocol.md. */
