@@ -126,9 +126,16 @@ static int reload(struct server *s, struct lsp_memory *m)
 	return 0;
 }
 
+static void store_warning(void *ud, const char *msg)
+{
+	struct server *s = ud;
+	server_show(s, 2, "kairos: %s", msg);
+}
+
 void memory_lsp_init(struct server *s)
 {
 	s->feat->memory = xcalloc(1, sizeof(struct lsp_memory));
+	store_set_warn(store_warning, s);
 }
 
 void memory_lsp_open(struct server *s)
@@ -149,6 +156,7 @@ void memory_lsp_dispose(struct server *s)
 	struct lsp_memory *m = s->feat->memory;
 	if (!m)
 		return;
+	store_set_warn(NULL, NULL);
 	if (m->open)
 		store_set_dispose(&m->set);
 	for (size_t i = 0; i < m->nreported; i++)

@@ -127,4 +127,14 @@ check "writer killed 200 times: nothing lost, every file parses" '[ $rc = 0 ]'
 check "two writers, 100 memories each: 200 on disk and in history" '[ $rc = 0 ]'
 [ $rc = 0 ] || tail -5 "$T/conc.out" >&2
 
+# a secret typed into a memory file by hand: the next write redacts it
+# and warns that older history still holds it
+sd="$T/secret-store"
+mkdir -p "$sd"
+printf -- '---\nname: deploy-note\ndescription: How we deploy\ntype: project\n---\nDeploy with token ghp_abcdefghijklmnopqrstuvwxyz0123456789 from the vault.\n' >"$sd/deploy-note.md"
+err=$("$K" memory forget deploy-note --memory-dir "$sd" 2>&1 >/dev/null)
+check "forget of a file holding a hand-typed secret warns about older history" 'echo "$err" | grep -q "older history"'
+check "the archived copy is redacted" 'grep -q "\[REDACTED\]" "$sd/archive/deploy-note.md" && ! grep -q "ghp_abcdef" "$sd/archive/deploy-note.md"'
+check "history really holds it (the warning is true)" '"$K" log --memory-dir "$sd" | grep -q "edit\|as found"'
+
 echo "$passed passed, $failed failed"
