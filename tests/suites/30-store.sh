@@ -39,7 +39,7 @@ check "secrets redacted on add" '! grep -rq ghp_16C7 "$MD" && grep -rq "\[REDACT
 long=$(printf 'x%.0s' $(seq 1 200))
 "$K" memory add --memory-dir "$MD" --name long "$long" >/dev/null 2>&1
 d=$(sed -n 's/^description: //p' "$MD/long.md")
-check "description shortened to 150 characters" '[ "$(printf %s "$d" | wc -m)" -le 150 ] && [ "$(printf %s "$d" | wc -m)" -ge 140 ]'
+check "description shortened to 150 characters" '[ "$(printf %s "$d" | LC_ALL=C.UTF-8 wc -m)" -le 150 ] && [ "$(printf %s "$d" | LC_ALL=C.UTF-8 wc -m)" -ge 140 ]'
 
 out=$("$K" memory list --memory-dir "$MD" --json); rc=$?
 check "list --json exits 0" '[ $rc = 0 ]'
