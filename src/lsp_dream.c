@@ -19,6 +19,7 @@
 struct lsp_dream {
 	struct child child;
 	bool running, cancelled, dry_run;
+	bool progress_lazy; /* begin the progress only once the gates passed */
 	struct buf out, err, prog;
 	struct progress progress;
 	char **waiters; /* deferred kairos.dream requests */
@@ -82,6 +83,12 @@ static void progress_line(struct server *s, struct lsp_dream *d, const char *lin
 		char *msg = json_get_str(&j, 0, "message");
 		char *phase = json_get_str(&j, 0, "phase");
 		int pct = (int)json_get_int(&j, 0, "percentage", -1);
+		/* an idle report arrives often: a dream its gates hold back
+		 * (orient, then done) shows no progress at all */
+		if (d->progress_lazy && phase && strcmp(phase, "orient") && strcmp(phase, "done")) {
+			d->progress_lazy = false;
+			progress_begin(s, &d->progress, "kairos: dreaming", true);
+		}
 		progress_report(s, &d->progress, msg ? msg : phase ? phase : "dreaming", pct);
 		free(msg);
 		free(phase);
@@ -297,8 +304,11 @@ int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *wait
 	loop_fd_add(s->loop, d->child.out, POLLIN, on_child_fd, s);
 	loop_fd_add(s->loop, d->child.err, POLLIN, on_child_fd, s);
 	loop_fd_add(s->loop, d->child.extra, POLLIN, on_child_fd, s);
-	progress_begin(s, &d->progress, dry_run ? "kairos: dreaming (dry run)" : "kairos: dreaming",
-		       true);
+	/* asked for: progress at once; on idle: once the gates passed */
+	d->progress_lazy = !waiter && !force;
+	if (!d->progress_lazy)
+		progress_begin(s, &d->progress, dry_run ? "kairos: dreaming (dry run)" : "kairos: dreaming",
+			       true);
 	return 0;
 }
 

@@ -432,9 +432,11 @@ static size_t run_tick(struct server *s, bool force, bool publish_it)
 static void on_tick_timer(struct loop *l, void *ud)
 {
 	struct server *s = ud;
-	if (s->got_shutdown)
+	/* proactive: false: nothing runs on its own; pulls, code actions and
+	 * kairos.tick compute what they need */
+	if (s->got_shutdown || !s->cfg.proactive)
 		return;
-	run_tick(s, false, s->cfg.proactive);
+	run_tick(s, false, true);
 }
 
 void tick_lsp_doc_changed(struct server *s, struct doc *d)
