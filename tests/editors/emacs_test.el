@@ -56,7 +56,9 @@
       kairos-initialization-options
       (list :memoryDir kt-personal
             :tick '(:minInactivityMs 200)
-            :dream '(:idleMs 1000 :minHours 0 :minSignals 0))
+            ;; No dream from the server's own idle clock; the dream step
+            ;; lowers idleMs to 1000 first.
+            :dream '(:idleMs 3600000 :minHours 0 :minSignals 0))
       kairos-idle-seconds 0.4
       eglot-sync-connect 10)
 (kairos-idle-mode-start)
@@ -157,6 +159,19 @@ idle timers as Emacs would, with `current-idle-time' telling the truth."
       (insert "/* 😀 edited */\n"))
     (kt-check (kt-sync) "the server did not follow an edit"))
 
+  (kt-step "kairos-remember-region sends the region's text, uri and utf-16 range"
+    (with-current-buffer kt-buf
+      (goto-char (point-min)) (forward-line 6)
+      (let* ((end (search-forward "strcpy" (line-end-position) t))
+             (args (and end (kairos-remember-arguments (- end 6) end "team"))))
+        (kt-check end "no strcpy on line 7")
+        (kt-check (equal (plist-get args :text) "strcpy") "text %S" (plist-get args :text))
+        (kt-check (equal (plist-get args :uri) (eglot--path-to-uri buffer-file-name))
+                  "uri %S, eglot's %S" (plist-get args :uri) (eglot--path-to-uri buffer-file-name))
+        (kt-check (equal (plist-get args :range) '(:start (:line 6 :character 11) :end (:line 6 :character 17)))
+                  "range %S" (plist-get args :range))
+        (kt-check (equal (plist-get args :store) "team") "store %S" (plist-get args :store)))))
+
   (if (not (plist-get kt-caps :codeActionProvider))
       (kt-skip "diagnostic and quick fix" "server advertises no codeActionProvider yet")
     (kt-step "the kairos diagnostic appears at the right place"
@@ -244,6 +259,8 @@ idle timers as Emacs would, with `current-idle-time' telling the truth."
       (kt-skip "dream on idle / kairos-dream" "server does not advertise kairos.dream yet")
     (kt-step "idle reports make the server dream and say so"
       (setq kt-shown nil)
+      (jsonrpc-notify kt-server :workspace/didChangeConfiguration
+                      '(:settings (:kairos (:dream (:idleMs 1000)))))
       (kt-check (kt-simulate-idle 15 (lambda () kt-shown))
                 "no window/showMessage after idle reports %S" kt-idle-sent)
       (kt-check (= 1 (length (file-expand-wildcards (expand-file-name "archive/*.md" kt-personal))))

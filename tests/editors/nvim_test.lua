@@ -74,7 +74,9 @@ k.setup({
   init_options = {
     memoryDir = PERSONAL,
     tick = { minInactivityMs = 200 },
-    dream = { idleMs = 1000, minHours = 0, minSignals = 0 },
+    -- No dream from the server's own idle clock during the test; the
+    -- dream step lowers idleMs to 1000 first.
+    dream = { idleMs = 3600000, minHours = 0, minSignals = 0 },
   },
   idle_ms = 400,
   on_exit = function(code, signal)
@@ -142,6 +144,29 @@ local function main()
         2000, buf)
       return s and s.result and s.result.text == buffer_text()
     end), 'the server did not follow an edit')
+  end)
+
+  step(':KairosRemember turns the selection into text, uri and a utf-16 range', function()
+    local got
+    local orig = k.remember
+    k.remember = function(args)
+      got = args
+    end
+    local okk, err = pcall(function()
+      vim.cmd('1,1KairosRemember!')
+      check(got and got.text == '#include <string.h>', 'linewise: ' .. vim.inspect(got))
+      check(got.store == 'team', 'bang is the team store: ' .. vim.inspect(got))
+      vim.api.nvim_win_set_cursor(0, { 7, 14 })
+      vim.cmd([[execute "normal! v5l\<Esc>"]])
+      vim.cmd("'<,'>KairosRemember")
+      check(got.text == 'strcpy', 'text ' .. vim.inspect(got.text))
+      check(got.uri == vim.uri_from_bufnr(buf), 'uri ' .. tostring(got.uri))
+      check(got.store == nil, 'store ' .. tostring(got.store))
+      check(vim.deep_equal(got.range, { start = { line = 6, character = 11 }, ['end'] = { line = 6, character = 17 } }),
+        'range ' .. vim.inspect(got.range))
+    end)
+    k.remember = orig
+    check(okk, err)
   end)
 
   if caps.codeActionProvider then
@@ -297,6 +322,7 @@ local function main()
     step('idle reports make the server dream: progress, then a message', function()
       -- Requests keep the server's own idle clock at zero, so only the
       -- editor's kairos/idle can start this dream.
+      client.notify('workspace/didChangeConfiguration', { settings = { kairos = { dream = { idleMs = 1000 } } } })
       vim.cmd('doautocmd CursorHold')
       local okk = wait(15000, function()
         client.request_sync('kairos/documentState', { textDocument = { uri = vim.uri_from_bufnr(buf) } }, 1000, buf)

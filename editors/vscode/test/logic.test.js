@@ -122,6 +122,31 @@ test('command arguments and results', () => {
   eq(dreamSummary({ changed: true, merged: 1, contradictions: 0, pruned: 2, kept: 7 }), 'dream: 1 merged, 2 pruned; 7 kept');
 });
 
+test('package.json: commands registered, none clashing with the server\'s; settings cover the protocol', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+  const src = fs.readFileSync(path.join(__dirname, '..', 'src', 'extension.ts'), 'utf8');
+  const registered = [...src.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
+  const contributed = pkg.contributes.commands.map((c) => c.command).sort();
+  eq(registered, contributed, 'every contributed command is registered and vice versa');
+  // vscode-languageclient registers the server's executeCommandProvider
+  // commands under their own names: the extension's must differ.
+  const server = ['kairos.remember', 'kairos.forget', 'kairos.memories', 'kairos.tick', 'kairos.dream', 'kairos.undo', 'kairos.feedback'];
+  for (const c of contributed) assert(!server.includes(c), `${c} clashes with a server command`);
+  assert(pkg.engines && pkg.engines.vscode, 'engines.vscode');
+  assert(pkg.activationEvents && pkg.activationEvents.length, 'activationEvents');
+  const props = Object.keys(pkg.contributes.configuration.properties);
+  for (const k of ['proactive', 'memoryDir', 'tick.minInactivityMs', 'tick.maxSuggestionsPerTick', 'dream.idleMs',
+    'dream.minHours', 'dream.minSignals', 'llm.provider', 'llm.endpoint', 'llm.model', 'llm.apiKeyEnv', 'llm.timeoutMs']) {
+    assert(props.includes(`kairos.${k}`), `no setting kairos.${k}`);
+  }
+  // Defaults of the settings, mapped, are the protocol's defaults.
+  const defaults = {};
+  for (const p of props) defaults[p.slice('kairos.'.length)] = pkg.contributes.configuration.properties[p].default;
+  eq(toKairosOptions(reader(defaults)), { proactive: true, tick: { minInactivityMs: 1500, maxSuggestionsPerTick: 20 },
+    dream: { idleMs: 600000, minHours: 24, minSignals: 5 },
+    llm: { provider: 'none', endpoint: '', model: '', apiKeyEnv: '', timeoutMs: 30000 } });
+});
+
 // ---- against the real server ----
 
 function tmp(prefix) { return fs.mkdtempSync(path.join(os.tmpdir(), prefix)); }
@@ -155,7 +180,7 @@ const shown = [];
 const status = new StatusModel();
 const settings = {
   memoryDir: PERSONAL, proactive: true, 'tick.minInactivityMs': 200,
-  'dream.idleMs': 1000, 'dream.minHours': 0, 'dream.minSignals': 0, 'llm.provider': 'none',
+  'dream.idleMs': 3600000, 'dream.minHours': 0, 'dream.minSignals': 0, 'llm.provider': 'none',
 };
 
 async function start() {
@@ -268,6 +293,10 @@ later.push(() => {
   test('idle reports make the server dream; the status bar says "dreaming…" meanwhile', async () => {
     const texts = [];
     status.onChange(() => texts.push(status.text()));
+    // No dream from the server's own idle clock before this step: idleMs
+    // comes down to 1000 only now.
+    conn.sendNotification('workspace/didChangeConfiguration', configurationChange(toKairosOptions(reader(
+      Object.assign({}, settings, { 'dream.idleMs': 1000 })))));
     const idle = new IdleTracker(300, (p) => conn.sendNotification('kairos/idle', p));
     // Requests keep the server's own idle clock at zero: only kairos/idle can start this dream.
     await until(15000, async () => {
