@@ -237,9 +237,9 @@ idle timers as Emacs would, with `current-idle-time' telling the truth."
                    (lambda (_prompt coll &rest _)
                      (or (cl-find-if (lambda (s) (string-prefix-p "no-strcpy " s)) (mapcar #'car coll))
                          (error "no-strcpy not listed: %S" (mapcar #'car coll))))))
-          (kairos-memories)))
-      (kt-check (string-suffix-p "no-strcpy.md" (or buffer-file-name ""))
-                "opened %S" buffer-file-name)
+          (kairos-memories))
+        (kt-check (string-suffix-p "no-strcpy.md" (or buffer-file-name ""))
+                  "opened %S" buffer-file-name))
       (switch-to-buffer kt-buf)))
 
   (kt-step "idle timers and focus-out report kairos/idle"
