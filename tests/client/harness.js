@@ -21,6 +21,7 @@ async function run() {
       console.log(`FAIL ${t.name}: ${e && e.stack ? e.stack : e}`);
     } finally { clearTimeout(timer); }
   }
+  if (global.kairosSanitizerReports) { failed += global.kairosSanitizerReports; console.log(`${global.kairosSanitizerReports} sanitizer report(s)`); }
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }

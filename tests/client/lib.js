@@ -22,7 +22,14 @@ function spawn(args = ['lsp'], opts = {}) {
   proc.stderrText = '';
   proc.stdin.on('error', () => { /* the server went away: the test sees it in exited */ });
   proc.stderr.on('data', (d) => { proc.stderrText += d; });
-  proc.exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
+  proc.exited = new Promise((res) => proc.on('exit', (code, sig) => {
+    // a sanitizer report fails the run even when the test itself passed
+    if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(proc.stderrText)) {
+      global.kairosSanitizerReports = (global.kairosSanitizerReports || 0) + 1;
+      console.log(`sanitizer report from kairos ${args.join(' ')}:\n${proc.stderrText.slice(0, 4000)}`);
+    }
+    res({ code, sig });
+  }));
   return proc;
 }
 
