@@ -177,6 +177,16 @@ With `kairos-use-proxy' and MODE in `kairos-proxy-servers', this is
     (let ((lsp--cur-workspace ws))
       (lsp-notify (substring (symbol-name method) 1) params))))
 
+(defun kairos--plists (v)
+  "V with hash tables (lsp-mode's JSON objects) turned into plists."
+  (cond ((hash-table-p v)
+         (let (out)
+           (maphash (lambda (k x) (setq out (append out (list (intern (concat ":" k)) (kairos--plists x))))) v)
+           out))
+        ((vectorp v) (vconcat (mapcar #'kairos--plists v)))
+        ((consp v) (mapcar #'kairos--plists v))
+        (t v)))
+
 (defun kairos-execute (command &optional arguments)
   "Ask kairos to run COMMAND (a string) with ARGUMENTS (a plist or nil).
 Returns the result; signals an error when no kairos server runs."
@@ -186,7 +196,7 @@ Returns the result; signals an error when no kairos server runs."
         (jsonrpc-request s :workspace/executeCommand params)
       (if-let ((ws (car (kairos--lsp-workspaces))))
           (let ((lsp--cur-workspace ws))
-            (lsp-request "workspace/executeCommand" params))
+            (kairos--plists (lsp-request "workspace/executeCommand" params)))
         (user-error "kairos: no kairos server is running")))))
 
 ;;;; Idle reporting

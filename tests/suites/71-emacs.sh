@@ -44,4 +44,23 @@ else
 	failed=$((failed + $(grep -c '^FAIL ' "$out")))
 	[ "$rc" = 0 ] || { echo "FAIL emacs exited with status $rc"; failed=$((failed + 1)); }
 fi
+# kairos.el as an lsp-mode add-on beside clangd, where lsp-mode is
+# installed (Debian: elpa-lsp-mode; not among the test dependencies).
+if emacs --batch --eval '(kill-emacs (if (locate-library "lsp-mode") 0 1))' >/dev/null 2>&1 \
+	&& command -v clangd >/dev/null 2>&1; then
+	rm -rf "$tmp/ws2"; cp -R "$ROOT/tests/data/editor-ws" "$tmp/ws2"
+	(cd "$tmp/ws2" && git init -q .)
+	ROOT="$ROOT" KAIROS="$KAIROS" WS="$(cd "$tmp/ws2" && pwd -P)" OUT="$tmp/result-lsp" \
+		timeout -k 5 90 emacs --batch -l "$ROOT/tests/editors/emacs_lsp_test.el" </dev/null >"$tmp/log-lsp" 2>&1
+	if [ -f "$tmp/result-lsp" ]; then
+		grep -v '^ok ' "$tmp/result-lsp"
+		passed=$((passed + $(grep -c '^ok ' "$tmp/result-lsp")))
+		failed=$((failed + $(grep -c '^FAIL ' "$tmp/result-lsp")))
+	else
+		echo "FAIL the lsp-mode run ended without results:"; tail -n 30 "$tmp/log-lsp"
+		failed=$((failed + 1))
+	fi
+else
+	echo "skip lsp-mode add-on: lsp-mode or clangd is not installed"
+fi
 echo "$passed passed, $failed failed"
