@@ -33,13 +33,18 @@ else
 	echo "FAIL no .vsix to inspect"; failed=$((failed + 1))
 fi
 run "compile (tsc)" 120 npm run --silent compile
-KAIROS="$KAIROS" ROOT="$ROOT" timeout -k 5 150 node test/logic.test.js >"$tmp/logic" 2>&1
-grep -v '^ok ' "$tmp/logic" | grep -v '^[0-9]* passed, [0-9]* failed' | tail -n 40
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/logic" | tail -n 1)
-if [ -z "$line" ]; then
-	echo "FAIL logic.test.js printed no result line"; failed=$((failed + 1))
-else
-	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-	passed=$((passed + p)); failed=$((failed + f))
-fi
+# logic.test.js: the plain modules, alone and against the server;
+# activate.test.js: the extension itself, activated with a stand-in for the
+# vscode module, the real vscode-languageclient and the real server.
+for t in logic activate; do
+	KAIROS="$KAIROS" ROOT="$ROOT" timeout -k 5 150 node "test/$t.test.js" >"$tmp/$t" 2>&1
+	grep -v '^ok ' "$tmp/$t" | grep -v '^[0-9]* passed, [0-9]* failed' | tail -n 40
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/$t" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL $t.test.js printed no result line"; failed=$((failed + 1))
+	else
+		p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+		passed=$((passed + p)); failed=$((failed + f))
+	fi
+done
 echo "$passed passed, $failed failed"

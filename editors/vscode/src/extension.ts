@@ -38,6 +38,15 @@ async function execute<T>(command: string, args?: object): Promise<T | undefined
   }
 }
 
+// A notification that may race with a stop: a client that is no longer
+// running drops it (the server is gone or going).
+function notify(c: LanguageClient, method: string, params: object): void {
+  if (!c.isRunning()) return;
+  c.sendNotification(method, params).catch((e: unknown) => {
+    if (c.isRunning()) c.error(`kairos: sending ${method} failed`, e);
+  });
+}
+
 async function refreshCount(): Promise<void> {
   if (!client || !client.isRunning()) return;
   try {
@@ -147,9 +156,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   item.show();
 
   const c = client;
-  idle = new IdleTracker(((setting('idleSeconds') as number) || 60) * 1000, (p) => {
-    if (c.isRunning()) void c.sendNotification('kairos/idle', p);
-  });
+  idle = new IdleTracker(((setting('idleSeconds') as number) || 60) * 1000, (p) => notify(c, 'kairos/idle', p));
   const tracker = idle;
 
   context.subscriptions.push(
@@ -166,8 +173,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.onDidChangeWindowState((s) => (s.focused ? tracker.activity() : tracker.focusLost())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('kairos.idleSeconds')) tracker.setIdleMs(((setting('idleSeconds') as number) || 60) * 1000);
-      if (affectsServerOptions((s) => e.affectsConfiguration(s)) && c.isRunning()) {
-        void c.sendNotification('workspace/didChangeConfiguration', configurationChange(toKairosOptions(setting)));
+      if (affectsServerOptions((s) => e.affectsConfiguration(s))) {
+        notify(c, 'workspace/didChangeConfiguration', configurationChange(toKairosOptions(setting)));
       }
     }),
   );
@@ -175,6 +182,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   await client.start();
   watchProgress(client);
   await refreshCount();
+}
+
+/** The running language client (for other extensions and for tests). */
+export function kairosClient(): LanguageClient | undefined {
+  return client;
 }
 
 export async function deactivate(): Promise<void> {

@@ -19,6 +19,8 @@ export type IdleSender = (params: { idleMs: number }) => void;
 
 export class IdleTracker {
   private last: number;
+  /** Reports sent since the last activity. */
+  private sent = 0;
   private timer: unknown = undefined;
   private disposed = false;
 
@@ -34,6 +36,7 @@ export class IdleTracker {
   /** The person did something: the idle period starts again. */
   activity(): void {
     this.last = this.clock.now();
+    this.sent = 0;
     this.arm();
   }
 
@@ -45,6 +48,7 @@ export class IdleTracker {
   /** Changes the threshold (kairos.idleSeconds changed). */
   setIdleMs(ms: number): void {
     this.idleMs = ms;
+    this.sent = Math.floor(this.idleFor() / ms);
     this.arm();
   }
 
@@ -66,9 +70,12 @@ export class IdleTracker {
   private arm(): void {
     if (this.disposed) return;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    const due = Math.max(0, this.last + this.idleMs * Math.max(1, Math.floor(this.idleFor() / this.idleMs) + 1) - this.clock.now());
+    // The next report is due when the idle time reaches the next multiple
+    // of idleMs (timers may fire a little early: count, don't divide).
+    const due = Math.max(0, this.last + this.idleMs * (this.sent + 1) - this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
+      this.sent++;
       this.report();
       this.arm();
     }, due);

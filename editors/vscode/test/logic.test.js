@@ -64,11 +64,12 @@ test('settings map to the protocol configuration object', () => {
   assert(!affectsServerOptions((s) => s === 'kairos.idleSeconds'), 'idleSeconds is the client\'s own');
 });
 
-function fakeClock() {
+function fakeClock(early = 0) {
   let t = 0; let timers = [];
   return {
     now: () => t,
-    setTimeout: (fn, ms) => { const h = { at: t + ms, fn }; timers.push(h); return h; },
+    // early: timers fire that many ms before their time, as node's may.
+    setTimeout: (fn, ms) => { const h = { at: t + Math.max(0, ms - early), fn }; timers.push(h); return h; },
     clearTimeout: (h) => { timers = timers.filter((x) => x !== h); },
     advance(ms) {
       const end = t + ms;
@@ -95,6 +96,11 @@ test('idle: reports after idleMs, again every idleMs; activity resets; focus los
   clock.advance(200); idle.focusLost(); eq(sent.slice(-1), [1200], 'focus loss reports the idle time at once');
   clock.advance(800); eq(sent.slice(-1), [2000], 'the periodic reports go on');
   idle.dispose(); clock.advance(5000); eq(sent.length, 6, 'nothing after dispose');
+  const early = fakeClock(1); const got = [];
+  const idle2 = new IdleTracker(300, (p) => got.push(p.idleMs), early);
+  early.advance(1000);
+  eq(got, [299, 599, 899], 'a timer that fires early does not double a report');
+  idle2.dispose();
 });
 
 test('status: memory count, "dreaming…" while progress runs', () => {
