@@ -4,29 +4,7 @@
 ;; lsp-mode is installed (Debian: elpa-lsp-mode); the suite skips it
 ;; otherwise.
 
-(require 'cl-lib)
-(require 'subr-x)
-
-(defvar kt-results nil)
-(defvar kt-out (getenv "OUT"))
-(defvar kt-ws (file-name-as-directory (getenv "WS")))
-
-(defun kt-record (line) (push line kt-results) (message "%s" line))
-(defun kt-finish ()
-  (with-temp-file kt-out (insert (string-join (reverse kt-results) "\n") "\n"))
-  (kill-emacs 0))
-(defmacro kt-step (name &rest body)
-  (declare (indent 1))
-  `(condition-case err
-       (progn ,@body (kt-record (concat "ok " ,name)) t)
-     (error (kt-record (format "FAIL %s: %s" ,name (error-message-string err))) nil)))
-(defun kt-skip (name why) (kt-record (format "skip %s: %s" name why)))
-(defun kt-check (cond fmt &rest args) (unless cond (error "%s" (apply #'format fmt args))))
-(defun kt-wait (seconds pred)
-  (let ((deadline (+ (float-time) seconds)) v)
-    (while (and (not (setq v (funcall pred))) (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    v))
+(load (expand-file-name "tests/editors/kt.el" (getenv "ROOT")) nil t)
 
 (require 'lsp-mode)
 (setq lsp-session-file (expand-file-name "lsp-session" (getenv "HOME"))
@@ -109,7 +87,4 @@
       (kt-check (kt-wait 5 (lambda () (not (process-live-p proc)))) "kairos still runs")))
   (kt-finish))
 
-(condition-case err
-    (kt-main)
-  (error (kt-record (format "FAIL test script: %s" (error-message-string err)))
-         (kt-finish)))
+(kt-run #'kt-main)

@@ -10,40 +10,9 @@
 ;; itself (eglot's didChange timer, kairos's idle timers), with
 ;; `current-idle-time' answering the simulated idle time.
 
-(require 'cl-lib)
-(require 'subr-x)
-
-(defvar kt-results nil)
-(defvar kt-out (getenv "OUT"))
-(defvar kt-ws (file-name-as-directory (getenv "WS")))
+(load (expand-file-name "tests/editors/kt.el" (getenv "ROOT")) nil t)
 (defvar kt-personal (getenv "PERSONAL"))
 
-(defun kt-record (line)
-  (push line kt-results)
-  (message "%s" line))
-
-(defun kt-finish ()
-  (with-temp-file kt-out
-    (insert (string-join (reverse kt-results) "\n") "\n"))
-  (kill-emacs 0))
-
-(defmacro kt-step (name &rest body)
-  (declare (indent 1))
-  `(condition-case err
-       (progn ,@body (kt-record (concat "ok " ,name)) t)
-     (error (kt-record (format "FAIL %s: %s" ,name (error-message-string err))) nil)))
-
-(defun kt-skip (name why) (kt-record (format "skip %s: %s" name why)))
-
-(defun kt-check (cond fmt &rest args)
-  (unless cond (error "%s" (apply #'format fmt args))))
-
-(defun kt-wait (seconds pred)
-  "Let processes run until PRED holds or SECONDS pass; PRED's value."
-  (let ((deadline (+ (float-time) seconds)) v)
-    (while (and (not (setq v (funcall pred))) (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    v))
 
 (defun kt-run-idle-timers (&optional skip-kairos)
   "Run the idle timers that are due once Emacs goes idle (eglot's didChange)."
@@ -299,7 +268,4 @@ idle timers as Emacs would, with `current-idle-time' telling the truth."
       (ignore-errors (eglot-shutdown kt-server nil 1))))
   (kt-finish))
 
-(condition-case err
-    (kt-main)
-  (error (kt-record (format "FAIL test script: %s" (error-message-string err)))
-         (kt-finish)))
+(kt-run #'kt-main)

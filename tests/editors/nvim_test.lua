@@ -105,6 +105,18 @@ local function request(method, params)
   return r.result
 end
 
+-- kairos.memories through the module, waited for.
+local function list_memories()
+  local list
+  k.memories(function(_, l)
+    list = l
+  end)
+  check(wait(5000, function()
+    return list ~= nil
+  end), 'kairos.memories did not answer')
+  return list
+end
+
 local function buffer_text()
   return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n') .. '\n'
 end
@@ -221,13 +233,7 @@ local function main()
         return noted('remembered') ~= nil
       end), 'no "remembered" notification; notes: ' .. vim.inspect(notes))
       local name = noted('remembered'):match('remembered (%S+)')
-      local list
-      k.memories(function(_, l)
-        list = l
-      end)
-      check(wait(5000, function()
-        return list ~= nil
-      end), 'kairos.memories did not answer')
+      local list = list_memories()
       local found
       for _, m in ipairs(list) do
         if m.name == name then
@@ -245,14 +251,7 @@ local function main()
       check(wait(5000, function()
         return noted('reverted') ~= nil
       end), 'no "reverted" notification')
-      list = nil
-      k.memories(function(_, l)
-        list = l
-      end)
-      check(wait(5000, function()
-        return list ~= nil
-      end), 'kairos.memories did not answer')
-      for _, m in ipairs(list) do
+      for _, m in ipairs(list_memories()) do
         check(m.name ~= name, name .. ' is still listed after undo')
       end
     end)

@@ -5,10 +5,9 @@
 set -u
 passed=0; failed=0
 dir="$ROOT/editors/vscode"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-mkdir -p "$tmp/home"
-export HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/data" npm_config_cache="$tmp/npm-cache" npm_config_update_notifier=false
+. "$ROOT/tests/editors/lib.sh"
+editor_env
+export npm_config_cache="$tmp/npm-cache" npm_config_update_notifier=false
 if [ ! -d "$dir/node_modules" ]; then
 	echo "FAIL $dir/node_modules is missing: run sh scripts/npm-deps.sh (make test does)"
 	echo "0 passed, 1 failed"; exit 1

@@ -275,6 +275,19 @@ local function exec(command, args, cb, bufnr)
 end
 M.exec = exec
 
+-- exec, then say what happened (`say` maps the result to a line) and
+-- pass the reply on to cb.
+local function exec_say(command, args, say, cb)
+  return exec(command, args, function(err, r)
+    if not err then
+      notify(say(r))
+    end
+    if cb then
+      cb(err, r)
+    end
+  end)
+end
+
 --- One line that says what a dream report changed.
 function M.dream_summary(r)
   if type(r) ~= 'table' then
@@ -296,14 +309,7 @@ end
 --- Dreams now (the gates are skipped, not the lock).
 function M.dream(opts, cb)
   opts = opts or {}
-  return exec('kairos.dream', { force = opts.force ~= false, dryRun = opts.dry_run or nil }, function(err, r)
-    if not err then
-      notify(M.dream_summary(r))
-    end
-    if cb then
-      cb(err, r)
-    end
-  end)
+  return exec_say('kairos.dream', { force = opts.force ~= false, dryRun = opts.dry_run or nil }, M.dream_summary, cb)
 end
 
 local function position(line_text, lnum, byte, enc)
@@ -334,14 +340,9 @@ end
 
 --- Remembers `args` (see the kairos.remember command of the protocol).
 function M.remember(args, cb)
-  return exec('kairos.remember', args, function(err, r)
-    if not err and r then
-      notify('remembered ' .. tostring(r.name))
-    end
-    if cb then
-      cb(err, r)
-    end
-  end)
+  return exec_say('kairos.remember', args, function(r)
+    return 'remembered ' .. tostring(r and r.name)
+  end, cb)
 end
 
 -- :KairosRemember on a range: the visual selection when the range is the
@@ -412,14 +413,9 @@ end
 
 --- Undoes the last change kairos made to the store.
 function M.undo(cb)
-  return exec('kairos.undo', nil, function(err, r)
-    if not err then
-      notify('reverted ' .. tostring(r and r.reverted))
-    end
-    if cb then
-      cb(err, r)
-    end
-  end)
+  return exec_say('kairos.undo', nil, function(r)
+    return 'reverted ' .. tostring(r and r.reverted)
+  end, cb)
 end
 
 --- Whether proactive mode is on (as this editor last told the servers).
