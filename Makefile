@@ -33,6 +33,9 @@ CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 SRC := $(filter-out src/main.c src/plug_%.c,$(wildcard src/*.c))
 OBJ := $(SRC:src/%.c=$(B)/obj/%.o)
+# prompts: protocol/prompts/*.md compiled in as C strings (scripts/gen-prompts.sh)
+PROMPTS := $(sort $(wildcard protocol/prompts/*.md))
+OBJ += $(B)/obj/gen_prompts.o
 PLUGINS := $(patsubst src/plug_%.c,$(B)/kairos-%.so,$(wildcard src/plug_*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -57,6 +60,14 @@ $(B)/obj/%.o: src/%.c $(wildcard include/kairos/*.h) $(DEPS_STAMP)
 $(B)/obj/plug_%.o: src/plug_%.c $(wildcard include/kairos/*.h) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC $(GIT_CFLAGS) -c -o $@ $<
+
+$(B)/gen/prompts.c: $(PROMPTS) scripts/gen-prompts.sh
+	@mkdir -p $(dir $@)
+	sh scripts/gen-prompts.sh $(PROMPTS) > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/gen_prompts.o: $(B)/gen/prompts.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/libkairos.a: $(OBJ)
 	@rm -f $@

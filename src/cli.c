@@ -8,11 +8,16 @@
 struct subcommand {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;
+	const char *usage; /* NULL: internal, not listed */
 };
 
 static const struct subcommand subcommands[] = {
 	{"lsp", cli_lsp, "lsp [--stdio] [-- CMD ARGS...]   language server on stdin/stdout"},
+	{"check", cli_check, "check [--workspace DIR] [--memory-dir DIR] [--json] [FILE...]   memories checked against files"},
+	{"memory", cli_memory, "memory list|show NAME|add TEXT|forget NAME [--memory-dir DIR] [--workspace DIR]\n                  [--type T] [--store S] [--name NAME] [--json]   the memories"},
+	{"log", cli_log, "log [--memory-dir DIR] [--store S] [--json]   the history of a store"},
+	{"undo", cli_undo, "undo [--memory-dir DIR] [--store S] [--json]   undo the last change to a store"},
+	{"__cochange", cli_cochange, NULL},
 };
 
 static void usage(FILE *f)
@@ -21,7 +26,8 @@ static void usage(FILE *f)
 		   "A language server that remembers how you and your team work.\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  kairos %s\n", subcommands[i].usage);
+		if (subcommands[i].usage)
+			fprintf(f, "  kairos %s\n", subcommands[i].usage);
 	fprintf(f, "  kairos --help | --version\n\n"
 		   "See kairos(1) and https://github.com/ for the protocol.\n");
 }

@@ -1,7 +1,7 @@
 /* doc: documents as line arrays with incremental edits. */
 #include "kairos/doc.h"
 #include "kairos/err.h"
-#include "kairos/uri.h"
+#include "kairos/paths.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +90,7 @@ int doc_init(struct doc *d, const char *uri, const char *text, size_t len)
 {
 	memset(d, 0, sizeof(*d));
 	d->uri = xstrdup(uri);
-	d->path = uri_to_path(uri);
+	d->path = paths_from_uri(uri);
 	return doc_set_text(d, text, len);
 }
 

@@ -17,20 +17,13 @@ void config_defaults(struct config *c)
 	c->dream_idle_ms = 600000;
 	c->dream_min_hours = 24;
 	c->dream_min_signals = 5;
-	c->llm_provider = xstrdup("none");
-	c->llm_endpoint = xstrdup("");
-	c->llm_model = xstrdup("");
-	c->llm_api_key_env = xstrdup("");
-	c->llm_timeout_ms = 30000;
+	model_config_init(&c->llm);
 }
 
 void config_dispose(struct config *c)
 {
 	free(c->memory_dir);
-	free(c->llm_provider);
-	free(c->llm_endpoint);
-	free(c->llm_model);
-	free(c->llm_api_key_env);
+	model_config_dispose(&c->llm);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -67,9 +60,6 @@ void config_apply(struct config *c, const struct json *j, int obj)
 	if (json_double(j, json_path(j, obj, "dream.minHours"), &d) == 0 && d >= 0)
 		c->dream_min_hours = d;
 	set_int(&c->dream_min_signals, j, obj, "dream.minSignals", 0, 1000000);
-	set_str(&c->llm_provider, j, obj, "llm.provider");
-	set_str(&c->llm_endpoint, j, obj, "llm.endpoint");
-	set_str(&c->llm_model, j, obj, "llm.model");
-	set_str(&c->llm_api_key_env, j, obj, "llm.apiKeyEnv");
-	set_int(&c->llm_timeout_ms, j, obj, "llm.timeoutMs", 100, 3600000);
+	/* a bad llm key is skipped; model_lsp_configure reports the rest */
+	model_config_from_json(&c->llm, j, json_get(j, obj, "llm"));
 }

@@ -6,7 +6,8 @@
 #include "kairos/cli.h"
 #include "kairos/err.h"
 #include "kairos/lsp.h"
-#include "kairos/uri.h"
+#include "kairos/paths.h"
+#include "kairos/proxy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,12 +41,20 @@ static void write_all(struct server *s, const char *p, size_t n)
 	}
 }
 
-static void send_body(struct server *s, struct buf *body)
+void server_send_raw(struct server *s, const char *body, size_t len)
 {
 	struct buf out = BUF_INIT;
-	if (rpc_frame(&out, buf_cstr(body), body->len) == 0)
+	if (rpc_frame(&out, body, len) == 0)
 		write_all(s, out.data, out.len);
 	buf_dispose(&out);
+}
+
+static void send_body(struct server *s, struct buf *body)
+{
+	/* proxy hook: kairos's replies and diagnostics may be merged with the child's */
+	if (s->proxy && proxy_on_server_message(s, buf_cstr(body), body->len))
+		return;
+	server_send_raw(s, buf_cstr(body), body->len);
 }
 
 void server_reply(struct server *s, const char *id, size_t id_len, const char *result, size_t n)
@@ -157,6 +166,41 @@ void server_show(struct server *s, int type, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- deferred requests ---- */
+
+char *server_defer(struct server *s, struct rpc_msg *m)
+{
+	if (s->ndeferred == s->capdeferred) {
+		s->capdeferred = s->capdeferred ? s->capdeferred * 2 : 4;
+		s->deferred = xrealloc(s->deferred, s->capdeferred * sizeof(*s->deferred));
+	}
+	struct deferred *d = &s->deferred[s->ndeferred++];
+	d->id = xstrndup(m->id, m->id_len);
+	d->method = xstrdup(m->method);
+	d->cancelled = false;
+	return d->id;
+}
+
+void server_finish_deferred(struct server *s, const char *id, const char *result, size_t n,
+			    int err_code, const char *err_msg)
+{
+	for (size_t i = 0; i < s->ndeferred; i++) {
+		struct deferred *d = &s->deferred[i];
+		if (d->id != id)
+			continue;
+		if (!d->cancelled) {
+			if (err_code)
+				server_reply_error(s, d->id, strlen(d->id), err_code, err_msg);
+			else
+				server_reply(s, d->id, strlen(d->id), result, n);
+		}
+		free(d->id);
+		free(d->method);
+		s->deferred[i] = s->deferred[--s->ndeferred];
+		return;
+	}
+}
+
 /* ---- lifecycle ---- */
 
 static bool has_string(const struct json *j, int arr, const char *s)
@@ -208,7 +252,7 @@ static char *read_root(const struct json *j, int p)
 	if (!uri)
 		uri = json_get_str(j, p, "rootUri");
 	if (uri) {
-		path = uri_to_path(uri);
+		path = paths_from_uri(uri);
 		free(uri);
 	}
 	if (!path)
@@ -328,6 +372,7 @@ static void on_did_change_configuration(struct server *s, struct rpc_msg *m)
 	int settings = json_get(&m->j, m->params, "settings");
 	int k = json_get(&m->j, settings, "kairos");
 	config_apply(&s->cfg, &m->j, k >= 0 ? k : settings);
+	features_config_changed(s);
 }
 
 static const struct lsp_request_entry core_requests[] = {
@@ -459,6 +504,11 @@ static void handle_body(struct server *s, const char *body, size_t len)
 	rpc_msg_parse(&m, body, len);
 	if (s->trace)
 		fprintf(stderr, "kairos: <- %.*s\n", (int)(len < 2000 ? len : 2000), body);
+	/* proxy hook: forwards to the child; true when the message is the child's alone */
+	if (s->proxy && proxy_on_client_message(s, &m, body, len)) {
+		rpc_msg_dispose(&m);
+		return;
+	}
 	switch (m.kind) {
 	case RPC_INVALID:
 		if (m.method && !m.id)
@@ -539,6 +589,7 @@ static void on_stdin(struct loop *l, int fd, short revents, void *ud)
 
 static void server_dispose(struct server *s)
 {
+	proxy_free(s->proxy); /* proxy mode: lets the child exit */
 	features_dispose(s);
 	for (size_t i = s->qhead; i < s->nqueue; i++)
 		free(s->queue[i].body);
@@ -561,10 +612,6 @@ int server_main(char **child_argv)
 	struct server s;
 	int code;
 
-	if (child_argv) {
-		fprintf(stderr, "kairos lsp: proxy mode (-- CMD) is not available in this build\n");
-		return 2;
-	}
 	signal(SIGPIPE, SIG_IGN);
 	memset(&s, 0, sizeof(s));
 	s.in_fd = 0;
@@ -583,6 +630,8 @@ int server_main(char **child_argv)
 			dup2(2, 1);
 		}
 	}
+	if (child_argv)
+		s.proxy = proxy_new(&s, child_argv); /* proxy mode: starts the child */
 	loop_fd_add(s.loop, s.in_fd, POLLIN, on_stdin, &s);
 	code = loop_run(s.loop);
 	server_dispose(&s);

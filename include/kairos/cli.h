@@ -29,5 +29,10 @@ int cli_main(int argc, char **argv);
 
 /* Subcommands: argv[0] is the subcommand's first argument. */
 int cli_lsp(int argc, char **argv);
+int cli_memory(int argc, char **argv);
+int cli_log(int argc, char **argv);
+int cli_undo(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_cochange(int argc, char **argv);
 
 #endif

@@ -23,4 +23,9 @@ struct journal_entry {
 int journal_read(const char *store_dir, struct journal_entry **out, size_t *n);
 void journal_entries_free(struct journal_entry *e, size_t n);
 
+/* Past this size the older half is rolled into history. */
+#define JOURNAL_MAX_BYTES ((size_t)1 << 20)
+/* Changes that bound (0: back to JOURNAL_MAX_BYTES); for tests. */
+void journal_set_max(size_t bytes);
+
 #endif

@@ -96,6 +96,16 @@ int mem_parse(struct mem **out, const char *text, size_t len);
 int mem_read_file(struct mem **out, const char *path);
 /* Serialises m (front matter in a fixed key order, then the body). */
 int mem_format(const struct mem *m, struct buf *out);
+/* Same as mem_read_file, reading into a caller-owned scratch buffer so
+ * that loading many files reuses one allocation. */
+int mem_read_file_buf(struct mem **out, const char *path, struct buf *scratch);
+/* Same, opening name relative to the directory descriptor dirfd (path is
+ * what m->path and messages say): saves a path walk per file. */
+int mem_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
+		    struct buf *scratch);
+/* True when a and b hold the same file content (every front-matter field
+ * and the body; path, store, mtime and archived are not compared). */
+bool mem_equal(const struct mem *a, const struct mem *b);
 
 struct mem *mem_new(void);
 struct mem *mem_dup(const struct mem *m);

@@ -63,9 +63,36 @@ void store_txn_abort(struct store_txn *t);
 
 /* Rebuilds <dir>/MEMORY.md from mems (capped, see memory-format.md). */
 int store_write_index(const struct store *st, const struct mem_list *mems);
+/* The text of that index (appended to out); MEMORY.md holds exactly this.
+ * Lines: "- [description](name.md) — type", grouped by type in the order
+ * user, feedback, project, reference, newest first; at most
+ * STORE_INDEX_MAX_LINES lines and STORE_INDEX_MAX_BYTES bytes, the last
+ * line naming how many memories were left out when the cap bites. */
+#define STORE_INDEX_MAX_LINES 200
+#define STORE_INDEX_MAX_BYTES 25000
+int store_index_text(const struct store *st, const struct mem_list *mems, struct buf *out);
 
-/* Turns free text into a valid name unique in st ("Use 4 spaces!" ->
- * "use-4-spaces"); out is malloc'd. */
+/* Turns a name a person gave (or free text) into a valid name unique in
+ * st ("Use 4 spaces!" -> "use-4-spaces"; "x" -> "x-2" when x exists,
+ * active or archived); refuses (KR_EINVAL) text that holds a path
+ * traversal ("../x", "a/b", "/x"). out is malloc'd. */
 int store_unique_name(const struct store *st, const char *text, char **out);
+
+/* Reverts the store's last history commit (history_undo) under the write
+ * lock, after recording any hand edit, so that undo never loses one.
+ * id_out (41 bytes) gets the new commit. */
+int store_undo(struct store *st, char *id_out);
+
+/* Turns free text into a valid, unique name without refusing anything
+ * (used for names derived from a memory's text); out is malloc'd. */
+int store_name_from_text(const struct store *st, const char *text, char **out);
+
+/* Problem lists: add a copy of path and msg; free a whole list. */
+void store_problem_add(struct store_problem **p, size_t *n, const char *path, const char *msg);
+void store_problems_free(struct store_problem *p, size_t n);
+
+/* Where the write lock of a store lives (outside the store, beside its
+ * state); malloc'd. */
+char *store_lock_path(const char *store_dir);
 
 #endif

@@ -1,0 +1,39 @@
+/* fsx: file-system primitives with the guarantees the stores need:
+ * capped reads, atomic writes (temporary file in the same directory,
+ * fsync, rename, fsync of the directory), mkdir -p, and an
+ * inter-process lock (flock on a lock file). */
+#ifndef KAIROS_FSX_H
+#define KAIROS_FSX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "kairos/buf.h"
+
+/* Prefix of the temporary files fsx_write_atomic leaves behind when it is
+ * killed half way; store_txn_begin removes them under the write lock. */
+#define FSX_TMP_PREFIX ".kairos-tmp-"
+
+/* Appends the content of path to out. KR_ENOTFOUND when it does not
+ * exist, KR_ENOMEM when it is larger than max bytes, KR_ERR otherwise.
+ * Follows symlinks (callers that must not, check with lstat first). */
+int fsx_read(const char *path, size_t max, struct buf *out);
+/* Replaces path with data atomically: a reader sees the old or the new
+ * content, never a mix, also after a crash. */
+int fsx_write_atomic(const char *path, const void *data, size_t len);
+/* Like mkdir -p; mode for the directories it creates. */
+int fsx_mkdirs(const char *path, mode_t mode);
+/* fsync of a directory, so that a rename or unlink in it is durable. */
+int fsx_fsync_dir(const char *dir);
+/* Directory part of path (malloc'd; "." when there is none). */
+char *fsx_dirname(const char *path);
+/* Takes an exclusive (or shared) flock on lock_path, creating it and its
+ * directory; waits when wait is true, otherwise returns KR_EBUSY when
+ * another process holds it. *fd_out gets the descriptor to unlock. */
+int fsx_lock(int *fd_out, const char *lock_path, bool shared, bool wait);
+void fsx_unlock(int fd);
+/* True when path exists (lstat). */
+bool fsx_exists(const char *path);
+
+#endif

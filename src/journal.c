@@ -1,0 +1,200 @@
+/* journal: journal.jsonl of a store. Appends are one write() of one
+ * whole line on an O_APPEND descriptor, under a shared lock, so
+ * concurrent writers never interleave. When the file grows past
+ * JOURNAL_MAX_BYTES, the older half is rolled into history: the full
+ * journal is committed, then the file keeps only its newer half, and
+ * that is committed too, so no line is ever dropped. */
+#include "kairos/journal.h"
+#include "kairos/err.h"
+#include "kairos/fsx.h"
+#include "kairos/history.h"
+#include "kairos/json.h"
+#include "kairos/memory.h"
+#include "kairos/paths.h"
+#include "kairos/redact.h"
+#include "kairos/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static size_t journal_max = JOURNAL_MAX_BYTES;
+
+void journal_set_max(size_t bytes)
+{
+	journal_max = bytes ? bytes : JOURNAL_MAX_BYTES;
+}
+
+static char *journal_path(const char *dir)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s/journal.jsonl", dir);
+	return buf_detach(&b);
+}
+
+static char *journal_lock_path(const char *dir)
+{
+	char *state = paths_state_dir(dir);
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s/journal.lock", state);
+	free(state);
+	return buf_detach(&b);
+}
+
+/* Keeps the newer half of the journal; both states go to history. */
+static int roll(const char *dir)
+{
+	char *wlock = store_lock_path(dir), *jlock = journal_lock_path(dir), *path = journal_path(dir);
+	struct buf text = BUF_INIT, msg = BUF_INIT;
+	int wfd = -1, jfd = -1, rc;
+	char id[41];
+	size_t cut, lines = 0;
+
+	/* the store's write lock first (as every writer), then the journal's */
+	if ((rc = fsx_lock(&wfd, wlock, false, false))) {
+		/* a transaction runs (maybe our own): the next append rolls */
+		if (rc == KR_EBUSY)
+			rc = 0;
+		goto out;
+	}
+	if ((rc = fsx_lock(&jfd, jlock, false, true)))
+		goto out;
+	if ((rc = fsx_read(path, (size_t)1 << 30, &text)))
+		goto out;
+	if (text.len <= journal_max)
+		goto out; /* another process rolled it already */
+	cut = text.len / 2;
+	while (cut < text.len && text.data[cut - 1] != '\n')
+		cut++;
+	for (size_t i = 0; i < cut; i++)
+		lines += text.data[i] == '\n';
+	if ((rc = history_commit(dir, "journal: record it before rolling", id)))
+		goto out;
+	if ((rc = fsx_write_atomic(path, text.data + cut, text.len - cut)))
+		goto out;
+	buf_printf(&msg, "journal: roll it\n\nits %zu oldest lines (%zu bytes) are kept in history, in the "
+			 "previous commit",
+		   lines, cut);
+	rc = history_commit(dir, msg.data, id);
+out:
+	fsx_unlock(jfd);
+	fsx_unlock(wfd);
+	buf_dispose(&text);
+	buf_dispose(&msg);
+	free(wlock);
+	free(jlock);
+	free(path);
+	return rc;
+}
+
+int journal_append(const char *store_dir, const char *kind, const char *fields)
+{
+	struct buf line = BUF_INIT, red = BUF_INIT;
+	char ts[32], *path = NULL, *lock = NULL;
+	struct json j = {0};
+	struct stat st;
+	int fd = -1, lfd = -1, rc;
+	bool need_roll = false;
+
+	if (!kind || !*kind)
+		return kr_errc(KR_EINVAL, "a journal line needs a kind");
+	mem_time_format((int64_t)time(NULL), ts);
+	buf_printf(&line, "{\"ts\":\"%s\",\"kind\":", ts);
+	json_escape(&line, kind, strlen(kind));
+	if (fields && *fields) {
+		buf_putc(&line, ',');
+		buf_puts(&line, fields);
+	}
+	buf_putc(&line, '}');
+	if ((rc = redact(line.data, line.len, &red, NULL)))
+		goto out;
+	if (json_parse(&j, red.data, red.len) || json_type(&j, 0) != JSON_OBJECT) {
+		rc = kr_errc(KR_EINVAL, "journal line is not one JSON object: %s", kr_errmsg());
+		goto out;
+	}
+	if (memchr(red.data, '\n', red.len)) {
+		rc = kr_errc(KR_EINVAL, "journal line holds a newline");
+		goto out;
+	}
+	buf_putc(&red, '\n');
+	if ((rc = fsx_mkdirs(store_dir, 0755)))
+		goto out;
+	path = journal_path(store_dir);
+	lock = journal_lock_path(store_dir);
+	if ((rc = fsx_lock(&lfd, lock, true, true)))
+		goto out;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = kr_err("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t w = write(fd, red.data, red.len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != (ssize_t)red.len) {
+			rc = kr_err("%s: short write: %s", path, w < 0 ? strerror(errno) : "disk full?");
+			goto out;
+		}
+		break;
+	}
+	need_roll = fstat(fd, &st) == 0 && (size_t)st.st_size > journal_max;
+out:
+	if (fd >= 0)
+		close(fd);
+	fsx_unlock(lfd);
+	json_dispose(&j);
+	buf_dispose(&line);
+	buf_dispose(&red);
+	if (!rc && need_roll)
+		rc = roll(store_dir);
+	free(path);
+	free(lock);
+	return rc;
+}
+
+int journal_read(const char *store_dir, struct journal_entry **out, size_t *n)
+{
+	char *path = journal_path(store_dir);
+	struct buf text = BUF_INIT;
+	struct journal_entry *v = NULL;
+	size_t cnt = 0, lineno = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = fsx_read(path, (size_t)1 << 30, &text);
+	free(path);
+	if (rc == KR_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	for (const char *p = buf_cstr(&text), *end = p + text.len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		lineno++;
+		if (l) {
+			v = xrealloc(v, (cnt + 1) * sizeof(*v));
+			v[cnt].line = xstrndup(p, l);
+			v[cnt].lineno = lineno;
+			cnt++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	buf_dispose(&text);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void journal_entries_free(struct journal_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].line);
+	free(e);
+}

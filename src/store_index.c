@@ -1,0 +1,105 @@
+/* store_index: MEMORY.md, the one-line-per-memory index of a store. It is
+ * never the only copy of anything: every line points at a memory file,
+ * and when the cap bites the last line says how many were left out. */
+#include "kairos/err.h"
+#include "kairos/fsx.h"
+#include "kairos/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	const struct mem *m;
+	int64_t u, c; /* updated, else created, else the file's time */
+};
+
+/* Newest first: later updated, then later created, then name. */
+static int by_newest(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->u != y->u)
+		return x->u > y->u ? -1 : 1;
+	if (x->c != y->c)
+		return x->c > y->c ? -1 : 1;
+	return strcmp(x->m->name, y->m->name);
+}
+
+static size_t line_len(const struct mem *m)
+{
+	/* "- [" desc "](" name ".md) — " type "\n"; the dash is 3 bytes */
+	return 3 + strlen(m->description) + 2 + strlen(m->name) + 5 + 5 +
+	       strlen(mem_type_name(m->type)) + 1;
+}
+
+static int note(char *out, size_t cap, size_t left)
+{
+	return snprintf(out, cap,
+			"- (%zu more memories not listed: the index is capped at %d lines and %d "
+			"bytes; see the memory files or `kairos memory list`)\n",
+			left, STORE_INDEX_MAX_LINES, STORE_INDEX_MAX_BYTES);
+}
+
+int store_index_text(const struct store *st, const struct mem_list *mems, struct buf *out)
+{
+	struct entry *v = xmalloc((mems->n + 1) * sizeof(*v));
+	size_t n = 0, keep, bytes = 0;
+	char nt[200];
+	int rc = 0;
+
+	for (size_t i = 0; i < mems->n; i++) {
+		const struct mem *m = mems->v[i];
+		if (m->archived || (st && m->store != st->kind))
+			continue;
+		v[n].m = m;
+		v[n].u = m->updated_ts ? m->updated_ts : m->mtime;
+		v[n].c = m->created_ts ? m->created_ts : m->mtime;
+		n++;
+	}
+	qsort(v, n, sizeof(*v), by_newest);
+	/* The newest memories that fit together with the note that would
+	 * follow them; the rest are counted in that note. */
+	for (keep = 0; keep < n; keep++) {
+		size_t left = n - keep - 1, need = bytes + line_len(v[keep].m);
+		if (left)
+			need += (size_t)note(nt, sizeof(nt), left);
+		if (keep + 1 + (left ? 1 : 0) > STORE_INDEX_MAX_LINES || need > STORE_INDEX_MAX_BYTES)
+			break;
+		bytes += line_len(v[keep].m);
+	}
+	for (int t = 0; t < MEM_TYPE_COUNT && !rc; t++)
+		for (size_t i = 0; i < keep && !rc; i++)
+			if ((int)v[i].m->type == t)
+				rc = buf_printf(out, "- [%s](%s.md) — %s\n", v[i].m->description,
+						v[i].m->name, mem_type_name(v[i].m->type));
+	if (!rc && keep < n) {
+		note(nt, sizeof(nt), n - keep);
+		rc = buf_puts(out, nt);
+	}
+	free(v);
+	return rc;
+}
+
+int store_write_index(const struct store *st, const struct mem_list *mems)
+{
+	struct buf text = BUF_INIT, old = BUF_INIT;
+	char *path = NULL;
+	int rc;
+	size_t n = strlen(st->dir) + 16;
+
+	if ((rc = store_index_text(st, mems, &text)))
+		goto out;
+	if (!text.data)
+		buf_reserve(&text, 0);
+	path = xmalloc(n);
+	snprintf(path, n, "%s/MEMORY.md", st->dir);
+	if (!fsx_read(path, (size_t)1 << 24, &old) && old.len == text.len &&
+	    !memcmp(old.data, text.data, text.len))
+		goto out;
+	rc = fsx_write_atomic(path, text.data, text.len);
+out:
+	free(path);
+	buf_dispose(&text);
+	buf_dispose(&old);
+	return rc;
+}

@@ -1,0 +1,4 @@
+void copy(char *d, const char *s)
+{
+    strcpy(d, s); // TODO: bound it
+}

@@ -1,0 +1,1 @@
+#define COPY(d, s) strcpy(d, s)

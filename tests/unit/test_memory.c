@@ -1,0 +1,332 @@
+/* test_memory: parsing, validation, formatting and round trips of one
+ * memory file. */
+#include "check.h"
+
+#include "kairos/err.h"
+#include "kairos/memory.h"
+
+#include <stdlib.h>
+
+static struct mem *parse(const char *s)
+{
+	struct mem *m = NULL;
+	if (mem_parse(&m, s, strlen(s)))
+		return NULL;
+	return m;
+}
+
+/* parse -> format -> parse gives the same memory, and formatting that
+ * again gives the same bytes. */
+static void round_trip(const char *text)
+{
+	struct mem *a = parse(text), *b = NULL;
+	struct buf f1 = BUF_INIT, f2 = BUF_INIT;
+
+	CHECK(a != NULL);
+	if (!a) {
+		fprintf(stderr, "parse failed: %s\n%s\n", kr_errmsg(), text);
+		return;
+	}
+	CHECK_INT(mem_format(a, &f1), 0);
+	b = parse(buf_cstr(&f1));
+	CHECK(b != NULL);
+	if (!b)
+		fprintf(stderr, "re-parse failed: %s\n%s\n", kr_errmsg(), buf_cstr(&f1));
+	if (b) {
+		CHECK(mem_equal(a, b));
+		if (!mem_equal(a, b))
+			fprintf(stderr, "differs after round trip:\n%s\n", buf_cstr(&f1));
+		CHECK_INT(mem_format(b, &f2), 0);
+		CHECK_STR(buf_cstr(&f2), buf_cstr(&f1));
+	}
+	mem_free(a);
+	mem_free(b);
+	buf_dispose(&f1);
+	buf_dispose(&f2);
+}
+
+static const char *spec_example =
+	"---\n"
+	"name: indent-with-spaces\n"
+	"description: Indent C code with 4 spaces, never tabs\n"
+	"type: feedback\n"
+	"created: 2026-03-02T10:15:00Z\n"
+	"updated: 2026-03-02T10:15:00Z\n"
+	"source: user\n"
+	"scope: [\"src/**/*.c\", \"include/**/*.h\"]\n"
+	"refs: [\"src/lexer.c\"]\n"
+	"rule:\n"
+	"  pattern: \"^\\t+\"\n"
+	"  message: \"Indent with 4 spaces, not tabs\"\n"
+	"  severity: information\n"
+	"  fix: \"    \"\n"
+	"---\n"
+	"Indent C code with 4 spaces, never tabs.\n"
+	"\n"
+	"**Why:** the review tool renders tabs as 8 columns.\n"
+	"**How to apply:** every new or edited line under src/ and include/.\n";
+
+TEST(test_spec_example)
+{
+	struct mem *m = parse(spec_example);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	CHECK_STR(m->name, "indent-with-spaces");
+	CHECK_STR(m->description, "Indent C code with 4 spaces, never tabs");
+	CHECK_INT(m->type, MEM_FEEDBACK);
+	CHECK_STR(m->created, "2026-03-02T10:15:00Z");
+	CHECK_INT(m->created_ts, 1772446500);
+	CHECK_INT(m->updated_ts, 1772446500);
+	CHECK_STR(m->source, "user");
+	CHECK_INT(m->scope.n, 2);
+	CHECK_STR(m->scope.v[1], "include/**/*.h");
+	CHECK_INT(m->refs.n, 1);
+	CHECK_STR(m->refs.v[0], "src/lexer.c");
+	CHECK(m->rule != NULL);
+	CHECK_STR(m->rule->pattern, "^\t+");
+	CHECK(m->rule->literal == NULL);
+	CHECK_STR(m->rule->message, "Indent with 4 spaces, not tabs");
+	CHECK_INT(m->rule->severity, SEV_INFORMATION);
+	CHECK_STR(m->rule->fix, "    ");
+	CHECK(m->extra == NULL);
+	CHECK(!strncmp(m->body, "Indent C code with 4 spaces, never tabs.\n\n**Why:**", 50));
+	mem_free(m);
+	round_trip(spec_example);
+}
+
+TEST(test_round_trip_every_field)
+{
+	round_trip("---\n"
+		   "name: every_field-1\n"
+		   "description: \"Quotes \\\" and: colons # hashes, 'single' and \\\\ backslash\"\n"
+		   "type: reference\n"
+		   "created: 2025-12-31T23:59:59Z\n"
+		   "updated: 2026-01-01T00:00:00.250Z\n"
+		   "source: dream\n"
+		   "scope: [\"src/**/*.c\", \"a b/c, d.h\", \"x\\\"y\"]\n"
+		   "refs: [\"docs/é.md\"]\n"
+		   "supersedes: [\"old-one\", \"old_two\"]\n"
+		   "rule:\n"
+		   "  literal: \"strcpy(\"\n"
+		   "  message: \"Use str_copy: it checks the size\"\n"
+		   "  severity: error\n"
+		   "  fix: \"\"\n"
+		   "expires: 2027-01-01\n"
+		   "superseded_by: newer-one\n"
+		   "archived_reason: \"merged into newer-one\"\n"
+		   "archived_at: 2026-02-02T02:02:02Z\n"
+		   "custom: value\n"
+		   "nested:\n"
+		   "  a: 1\n"
+		   "  b: [x, y]\n"
+		   "listy:\n"
+		   "- one\n"
+		   "- two\n"
+		   "---\n"
+		   "Body with --- inside\n---\nand a second delimiter-looking line.\n");
+	round_trip("---\nname: a\ndescription: yes\ntype: user\n---\n");
+	round_trip("---\nname: a\ndescription: \"null\"\ntype: user\n---\nno newline at end");
+	round_trip("---\nname: a\ndescription: 42\ntype: user\n---\n");
+	round_trip("---\nname: a\ndescription: \"tab\\there, bell\\a, nel\\N end\"\ntype: user\n---\n");
+	round_trip("---\nname: a\ndescription: \"- dash first\"\ntype: user\n---\n");
+	round_trip("---\nname: a\ndescription: ' single quoted '\ntype: project\n---\n");
+	round_trip("---\n{name: flow, description: flow mapping, type: user, extra: {k: v}}\n---\nx\n");
+	round_trip("---\nname: a\ndescription: d\ntype: user\nrule:\n  pattern: \"a|b\"\n---\n");
+	round_trip("---\nname: a\ndescription: d\ntype: user\nexpires: 2026-03-02T10:15:00+02:00\n"
+		   "source: import\nscope: single/scalar.c\n---\n");
+	round_trip("---\r\nname: crlf\r\ndescription: windows\r\ntype: user\r\n---\r\nbody\r\n");
+	round_trip("\xEF\xBB\xBF---\nname: bom\ndescription: d\ntype: user\n---\n");
+	round_trip("---\nname: a\ndescription: Ünïcödé — “quoted” ✓\ntype: user\n---\n");
+}
+
+TEST(test_fields_set_by_code_round_trip)
+{
+	struct mem *m = mem_new(), *b = NULL;
+	struct buf f = BUF_INIT;
+
+	m->name = xstrdup("made-in-code");
+	m->description = xstrdup("[brackets] {braces} & *star !bang |pipe >gt %pc @at `bt");
+	m->type = MEM_USER;
+	m->created = xstrdup("2026-03-02T10:15:00Z");
+	mem_time_parse(m->created, &m->created_ts);
+	m->source = xstrdup("llm");
+	strv_push(&m->scope, "*.c");
+	m->rule = xcalloc(1, sizeof(*m->rule));
+	m->rule->pattern = xstrdup("\\\\[\"']\n");
+	m->rule->severity = SEV_HINT;
+	m->rule->message = xstrdup("true");
+	m->extra = xstrdup("x-tool: 1");
+	free(m->body);
+	m->body = xstrdup("line\n\n---\n");
+	CHECK_INT(mem_format(m, &f), 0);
+	CHECK_INT(mem_parse(&b, f.data, f.len), 0);
+	CHECK(b && mem_equal(m, b));
+	mem_free(m);
+	mem_free(b);
+	buf_dispose(&f);
+}
+
+TEST(test_names)
+{
+	CHECK(mem_name_valid("a"));
+	CHECK(mem_name_valid("0-a_b"));
+	CHECK(mem_name_valid("abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234"));
+	CHECK(!mem_name_valid("abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij12345"));
+	CHECK(!mem_name_valid(""));
+	CHECK(!mem_name_valid("-a"));
+	CHECK(!mem_name_valid("_a"));
+	CHECK(!mem_name_valid("A"));
+	CHECK(!mem_name_valid("a.b"));
+	CHECK(!mem_name_valid("../x"));
+	CHECK(!mem_name_valid("a/b"));
+	CHECK(!mem_name_valid(NULL));
+}
+
+TEST(test_times)
+{
+	int64_t t = 0;
+	char out[32];
+
+	CHECK_INT(mem_time_parse("1970-01-01T00:00:00Z", &t), 0);
+	CHECK_INT(t, 0);
+	CHECK_INT(mem_time_parse("2000-02-29", &t), 0);
+	CHECK_INT(t, 951782400);
+	CHECK_INT(mem_time_parse("2026-03-02T12:15:00+02:00", &t), 0);
+	CHECK_INT(t, 1772446500);
+	CHECK(mem_time_parse("2001-02-29", &t) != 0);
+	CHECK(mem_time_parse("2026-13-01", &t) != 0);
+	CHECK(mem_time_parse("2026-03-02 10:15:00Z", &t) != 0);
+	CHECK(mem_time_parse("2026-03-02T25:00:00Z", &t) != 0);
+	CHECK(mem_time_parse("yesterday", &t) != 0);
+	mem_time_format(1772446500, out);
+	CHECK_STR(out, "2026-03-02T10:15:00Z");
+}
+
+/* Invalid texts: each is rejected with a message that says why. */
+TEST(test_invalid)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{"", "no front matter"},
+		{"name: x\n", "no front matter"},
+		{"---\nname: a\ndescription: d\ntype: user\n", "not closed"},
+		{"---\n---\nbody", "empty"},
+		{"---\n- a\n- b\n---\n", "mapping"},
+		{"---\njust a string\n---\n", "mapping"},
+		{"---\nname: [a\n---\n", "not valid YAML"},
+		{"---\nname: a\n\tdescription: tab\n---\n", "not valid YAML"},
+		{"---\ndescription: d\ntype: user\n---\n", "'name'"},
+		{"---\nname: a\ntype: user\n---\n", "'description'"},
+		{"---\nname: a\ndescription: d\n---\n", "'type'"},
+		{"---\nname: Bad Name\ndescription: d\ntype: user\n---\n", "'name' must match"},
+		{"---\nname: ../etc\ndescription: d\ntype: user\n---\n", "'name' must match"},
+		{"---\nname: a\ndescription: d\ntype: opinion\n---\n", "'type' must be"},
+		{"---\nname: a\ndescription: \"two\\nlines\"\ntype: user\n---\n", "one line"},
+		{"---\nname: a\ndescription: \"\"\ntype: user\n---\n", "empty"},
+		{"---\nname: a\ndescription: d\ntype: user\ncreated: 2026-03-02\n---\n", "'created'"},
+		{"---\nname: a\ndescription: d\ntype: user\nupdated: 2026-03-02T10:15:00+01:00\n---\n",
+		 "'updated'"},
+		{"---\nname: a\ndescription: d\ntype: user\ncreated: last tuesday\n---\n", "'created'"},
+		{"---\nname: a\ndescription: d\ntype: user\nsource: rumour\n---\n", "'source'"},
+		{"---\nname: a\ndescription: d\ntype: user\nrefs: [\"../../etc/passwd\"]\n---\n", "'refs'"},
+		{"---\nname: a\ndescription: d\ntype: user\nscope: [\"/etc/*\"]\n---\n", "'scope'"},
+		{"---\nname: a\ndescription: d\ntype: user\nscope: {a: b}\n---\n", "'scope'"},
+		{"---\nname: a\ndescription: d\ntype: user\nsupersedes: [\"Not A Name\"]\n---\n",
+		 "'supersedes'"},
+		{"---\nname: a\ndescription: d\ntype: user\nrule: text\n---\n", "'rule'"},
+		{"---\nname: a\ndescription: d\ntype: user\nrule:\n  message: m\n---\n", "exactly one"},
+		{"---\nname: a\ndescription: d\ntype: user\nrule:\n  pattern: a\n  literal: b\n---\n",
+		 "exactly one"},
+		{"---\nname: a\ndescription: d\ntype: user\nrule:\n  pattern: \"(\"\n---\n", "regex"},
+		{"---\nname: a\ndescription: d\ntype: user\nrule:\n  literal: x\n  severity: fatal\n---\n",
+		 "severity"},
+		{"---\nname: a\ndescription: d\ntype: user\nrule:\n  literal: x\n  sevrity: hint\n---\n",
+		 "unknown key"},
+		{"---\nname: a\nname: b\ndescription: d\ntype: user\n---\n", "duplicate"},
+		{"---\nname: a\ndescription: d\ntype: user\nexpires: soon\n---\n", "'expires'"},
+		{"---\nname: a\ndescription: d\ntype: [user]\n---\n", "'type'"},
+		{"---\nname: a\ndescription: \xff\xfe\ntype: user\n---\n", "UTF-8"},
+		{"---\nname: a\ndescription: d\ntype: user\n---\n\xc0\xaf", "UTF-8"},
+		{"---\nname: a\ndescription: d\ntype: user\narchived_at: never\n---\n", "'archived_at'"},
+		{"---\nname: a\ndescription: d\ntype: user\nsuperseded_by: \"A B\"\n---\n",
+		 "'superseded_by'"},
+		{"---\nname: a\ndescription: *alias\ntype: user\n---\n", "not valid YAML"},
+		{"---\nname: a\n...\n---\n", "'description'"},
+		{"---\nname: a\n...\nmore: x\n---\n", "YAML"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		struct mem *m = NULL;
+		int rc = mem_parse(&m, bad[i].text, strlen(bad[i].text));
+		CHECK_INT(rc, KR_EINVAL);
+		CHECK(m == NULL);
+		if (!strstr(kr_errmsg(), bad[i].want))
+			fprintf(stderr, "case %zu: message \"%s\" lacks \"%s\"\n", i, kr_errmsg(),
+				bad[i].want);
+		CHECK(strstr(kr_errmsg(), bad[i].want) != NULL);
+		mem_free(m);
+	}
+	{
+		/* a NUL byte in the middle */
+		static const char t[] = "---\nname: a\0\ndescription: d\ntype: user\n---\n";
+		struct mem *m = NULL;
+		CHECK_INT(mem_parse(&m, t, sizeof(t) - 1), KR_EINVAL);
+	}
+}
+
+TEST(test_long_description)
+{
+	struct buf b = BUF_INIT;
+	struct mem *m = NULL;
+
+	buf_puts(&b, "---\nname: a\ntype: user\ndescription: ");
+	for (int i = 0; i < 150; i++)
+		buf_puts(&b, "é");
+	buf_puts(&b, "\n---\n");
+	CHECK_INT(mem_parse(&m, b.data, b.len), 0);
+	mem_free(m);
+	m = NULL;
+	buf_truncate(&b, 0);
+	buf_puts(&b, "---\nname: a\ntype: user\ndescription: ");
+	for (int i = 0; i < 151; i++)
+		buf_puts(&b, "x");
+	buf_puts(&b, "\n---\n");
+	CHECK_INT(mem_parse(&m, b.data, b.len), KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "150") != NULL);
+	buf_dispose(&b);
+}
+
+TEST(test_missing_times_are_valid)
+{
+	struct mem *m = parse("---\nname: a\ndescription: d\ntype: user\n---\n");
+	CHECK(m != NULL);
+	if (m) {
+		CHECK(m->created == NULL);
+		CHECK_INT(m->created_ts, 0);
+		CHECK_STR(m->body, "");
+	}
+	mem_free(m);
+}
+
+TEST(test_error_lines)
+{
+	struct mem *m = NULL;
+	const char *t = "---\nname: a\ndescription: d\ntype: nope\n---\n";
+	CHECK_INT(mem_parse(&m, t, strlen(t)), KR_EINVAL);
+	CHECK(!strncmp(kr_errmsg(), "line 4:", 7));
+}
+
+int main(void)
+{
+	RUN(test_spec_example);
+	RUN(test_round_trip_every_field);
+	RUN(test_fields_set_by_code_round_trip);
+	RUN(test_names);
+	RUN(test_times);
+	RUN(test_invalid);
+	RUN(test_long_description);
+	RUN(test_missing_times_are_valid);
+	RUN(test_error_lines);
+	CHECK_MAIN_END();
+}

@@ -1,0 +1,272 @@
+/* Model configuration, request building and reply text extraction, with
+ * no network (the engine against a server: tests/tools/model_client.c). */
+#include "check.h"
+
+#include "kairos/err.h"
+#include "kairos/json.h"
+#include "kairos/loop.h"
+#include "kairos/model.h"
+#include "kairos/model_provider.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int from_json(struct model_config *c, const char *text)
+{
+	struct json j = {0};
+	int rc = json_parse(&j, text, strlen(text));
+	if (!rc)
+		rc = model_config_from_json(c, &j, 0);
+	json_dispose(&j);
+	return rc;
+}
+
+TEST(config_defaults)
+{
+	struct model_config c;
+	model_config_init(&c);
+	CHECK_INT(c.provider, MODEL_PROVIDER_NONE);
+	CHECK_STR(c.endpoint, "");
+	CHECK_STR(c.model, "");
+	CHECK_STR(c.api_key_env, "");
+	CHECK_INT(c.timeout_ms, 30000);
+	CHECK_INT(c.min_tick_interval_ms, 5000);
+	CHECK_INT(c.daily_budget, 500);
+	CHECK_INT(c.max_attempts, 3);
+	model_config_dispose(&c);
+}
+
+TEST(config_from_json)
+{
+	struct model_config c;
+	model_config_init(&c);
+	CHECK_INT(from_json(&c, "{\"provider\": \"anthropic\", \"endpoint\": \"http://127.0.0.1:9\","
+				" \"model\": \"claude-x\", \"apiKeyEnv\": \"MY_KEY\", \"timeoutMs\": 1234,"
+				" \"minTickIntervalMs\": 0, \"dailyBudget\": 7, \"maxAttempts\": 4}"),
+		  0);
+	CHECK_INT(c.provider, MODEL_PROVIDER_ANTHROPIC);
+	CHECK_STR(c.endpoint, "http://127.0.0.1:9");
+	CHECK_STR(c.model, "claude-x");
+	CHECK_STR(c.api_key_env, "MY_KEY");
+	CHECK_INT(c.timeout_ms, 1234);
+	CHECK_INT(c.min_tick_interval_ms, 0);
+	CHECK_INT(c.daily_budget, 7);
+	CHECK_INT(c.max_attempts, 4);
+	/* absent keys keep their value; bad ones are named and skipped */
+	CHECK_INT(from_json(&c, "{\"provider\": \"gemini\", \"timeoutMs\": \"fast\", "
+				"\"maxAttempts\": 1, \"model\": \"m2\"}"),
+		  KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "provider") && strstr(kr_errmsg(), "timeoutMs") &&
+	      strstr(kr_errmsg(), "maxAttempts"));
+	CHECK_INT(c.provider, MODEL_PROVIDER_ANTHROPIC);
+	CHECK_INT(c.timeout_ms, 1234);
+	CHECK_INT(c.max_attempts, 4); /* fewer than 3 attempts is refused */
+	CHECK_STR(c.model, "m2");
+	CHECK_INT(from_json(&c, "{\"provider\": \"none\"}"), 0);
+	CHECK_INT(c.provider, MODEL_PROVIDER_NONE);
+	CHECK_INT(from_json(&c, "[]"), KR_EINVAL);
+	model_config_dispose(&c);
+}
+
+TEST(config_env_overrides)
+{
+	struct model_config c;
+	model_config_init(&c);
+	setenv("KAIROS_LLM_PROVIDER", "openai", 1);
+	setenv("KAIROS_LLM_ENDPOINT", "http://127.0.0.1:11434/v1", 1);
+	setenv("KAIROS_LLM_MODEL", "llama3.1", 1);
+	CHECK_INT(model_config_from_env(&c), 0);
+	CHECK_INT(c.provider, MODEL_PROVIDER_OPENAI);
+	CHECK_STR(c.endpoint, "http://127.0.0.1:11434/v1");
+	CHECK_STR(c.model, "llama3.1");
+	setenv("KAIROS_LLM_PROVIDER", "none", 1);
+	CHECK_INT(model_config_from_env(&c), 0);
+	CHECK_INT(c.provider, MODEL_PROVIDER_NONE);
+	setenv("KAIROS_LLM_PROVIDER", "magic", 1);
+	CHECK_INT(model_config_from_env(&c), KR_EINVAL);
+	CHECK_INT(c.provider, MODEL_PROVIDER_NONE);
+	unsetenv("KAIROS_LLM_PROVIDER");
+	unsetenv("KAIROS_LLM_ENDPOINT");
+	unsetenv("KAIROS_LLM_MODEL");
+	model_config_dispose(&c);
+}
+
+static void endpoint_is(enum model_provider p, const char *in, const char *want)
+{
+	struct model_config c;
+	struct buf b = BUF_INIT;
+	model_config_init(&c);
+	c.provider = p;
+	free(c.endpoint);
+	c.endpoint = xstrdup(in);
+	int rc = model_endpoint(&b, &c);
+	if (want) {
+		CHECK_INT(rc, 0);
+		CHECK_STR(buf_cstr(&b), want);
+	} else {
+		CHECK_INT(rc, KR_EINVAL);
+	}
+	buf_dispose(&b);
+	model_config_dispose(&c);
+}
+
+TEST(endpoints)
+{
+	endpoint_is(MODEL_PROVIDER_ANTHROPIC, "", "https://api.anthropic.com");
+	endpoint_is(MODEL_PROVIDER_OPENAI, "", "https://api.openai.com");
+	endpoint_is(MODEL_PROVIDER_OPENAI, "http://localhost:11434/", "http://localhost:11434");
+	endpoint_is(MODEL_PROVIDER_OPENAI, "http://localhost:11434/v1/", "http://localhost:11434");
+	endpoint_is(MODEL_PROVIDER_OPENAI, "https://example.test/api/v1", "https://example.test/api");
+	endpoint_is(MODEL_PROVIDER_OPENAI, "ftp://x", NULL);
+	endpoint_is(MODEL_PROVIDER_OPENAI, "localhost:8080", NULL);
+	endpoint_is(MODEL_PROVIDER_OPENAI, "http://", NULL);
+}
+
+static const char *header(const struct model_http *h, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < h->nheaders; i++)
+		if (!strncmp(h->headers[i], name, n) && h->headers[i][n] == ':')
+			return h->headers[i] + n + 2;
+	return NULL;
+}
+
+TEST(anthropic_request)
+{
+	struct model_config c;
+	struct model_http h = {0};
+	struct json j = {0};
+	model_config_init(&c);
+	c.provider = MODEL_PROVIDER_ANTHROPIC;
+	free(c.model);
+	c.model = xstrdup("claude-test");
+	CHECK_INT(model_anthropic_build(&h, &c, NULL, "sys", "user"), KR_ENOTFOUND);
+	model_http_dispose(&h);
+	CHECK_INT(model_anthropic_build(&h, &c, "k-123", "the \"system\"", "the user\n"), 0);
+	CHECK_STR(buf_cstr(&h.url), "https://api.anthropic.com/v1/messages");
+	CHECK_STR(header(&h, "x-api-key"), "k-123");
+	CHECK_STR(header(&h, "anthropic-version"), "2023-06-01");
+	CHECK_STR(header(&h, "content-type"), "application/json");
+	CHECK(header(&h, "authorization") == NULL);
+	CHECK(h.headers[h.nheaders] == NULL);
+	CHECK_INT(json_parse(&j, h.body.data, h.body.len), 0);
+	CHECK(json_streq(&j, json_get(&j, 0, "model"), "claude-test"));
+	CHECK_INT(json_get_int(&j, 0, "max_tokens", 0), 1024);
+	CHECK(json_streq(&j, json_get(&j, 0, "system"), "the \"system\""));
+	CHECK_INT(json_len(&j, json_get(&j, 0, "messages")), 1);
+	CHECK(json_streq(&j, json_path(&j, json_at(&j, json_get(&j, 0, "messages"), 0), "role"), "user"));
+	CHECK(json_streq(&j, json_path(&j, json_at(&j, json_get(&j, 0, "messages"), 0), "content"),
+			 "the user\n"));
+	CHECK(strstr(h.body.data, "k-123") == NULL);
+	json_dispose(&j);
+	model_http_dispose(&h);
+	CHECK_INT(h.nheaders, 0);
+	model_config_dispose(&c);
+}
+
+TEST(openai_request)
+{
+	struct model_config c;
+	struct model_http h = {0};
+	struct json j = {0};
+	model_config_init(&c);
+	c.provider = MODEL_PROVIDER_OPENAI;
+	free(c.endpoint);
+	c.endpoint = xstrdup("http://127.0.0.1:8080/v1");
+	CHECK_INT(model_openai_build(&h, &c, NULL, "sys", "user"), 0);
+	CHECK_STR(buf_cstr(&h.url), "http://127.0.0.1:8080/v1/chat/completions");
+	CHECK(header(&h, "authorization") == NULL);
+	CHECK_INT(json_parse(&j, h.body.data, h.body.len), 0);
+	int msgs = json_get(&j, 0, "messages");
+	CHECK_INT(json_len(&j, msgs), 2);
+	CHECK(json_streq(&j, json_path(&j, json_at(&j, msgs, 0), "role"), "system"));
+	CHECK(json_streq(&j, json_path(&j, json_at(&j, msgs, 1), "content"), "user"));
+	CHECK_INT(json_bool(&j, json_get(&j, 0, "stream")), 0);
+	json_dispose(&j);
+	model_http_dispose(&h);
+	CHECK_INT(model_openai_build(&h, &c, "sk-local", "sys", "user"), 0);
+	CHECK_STR(header(&h, "authorization"), "Bearer sk-local");
+	model_http_dispose(&h);
+	model_config_dispose(&c);
+}
+
+static void text_is(int anthropic, const char *body, const char *want)
+{
+	struct buf b = BUF_INIT;
+	int rc = anthropic ? model_anthropic_text(&b, body, strlen(body))
+			   : model_openai_text(&b, body, strlen(body));
+	if (want) {
+		CHECK_INT(rc, 0);
+		CHECK_STR(buf_cstr(&b), want);
+	} else {
+		CHECK_INT(rc, KR_EINVAL);
+	}
+	buf_dispose(&b);
+}
+
+TEST(reply_texts)
+{
+	text_is(1, "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":"
+		   "[{\"type\":\"text\",\"text\":\"{\\\"suggestions\\\": []}\"}],\"stop_reason\":\"end_turn\"}",
+		"{\"suggestions\": []}");
+	text_is(1, "{\"content\":[{\"type\":\"thinking\",\"thinking\":\"hmm\"},{\"type\":\"text\",\"text\":\"a\"},"
+		   "{\"type\":\"text\",\"text\":\"b\"}]}",
+		"ab");
+	text_is(1, "{\"content\":[]}", NULL);
+	text_is(1, "{\"content\":[{\"type\":\"text\"}]}", NULL);
+	text_is(1, "{\"type\":\"error\",\"error\":{\"message\":\"x\"}}", NULL);
+	text_is(1, "{\"content\":[{\"type\":\"text\",\"text\":\"a\"}", NULL);
+	text_is(0, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+		   "\"finish_reason\":\"stop\"}]}",
+		"hi");
+	text_is(0, "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null,\"refusal\":\"no\"}}]}",
+		NULL);
+	text_is(0, "{\"choices\":[]}", NULL);
+	text_is(0, "{\"choices\":{\"message\":{\"content\":\"hi\"}}}", NULL);
+	text_is(0, "[1]", NULL);
+}
+
+TEST(disabled_engine_sends_nothing)
+{
+	struct loop *l = loop_new();
+	struct model_config c;
+	model_config_init(&c);
+	struct model *m = model_new(l, &c, NULL);
+	CHECK(!model_enabled(m));
+	CHECK_INT(model_ask(m, MODEL_TICK, "s", "u", NULL, NULL), KR_ENOTFOUND);
+	CHECK_INT(model_remember(m, "text", NULL, NULL), KR_ENOTFOUND);
+	CHECK(!model_busy(m, MODEL_TICK));
+	/* a provider without a model name is not usable either */
+	c.provider = MODEL_PROVIDER_OPENAI;
+	model_configure(m, &c);
+	CHECK(model_enabled(m));
+	CHECK_INT(model_ask(m, MODEL_TICK, "s", "u", NULL, NULL), KR_ENOTFOUND);
+	CHECK(strstr(kr_errmsg(), "llm.model") != NULL);
+	model_free(m);
+	model_config_dispose(&c);
+	loop_free(l);
+}
+
+TEST(prompts)
+{
+	for (int p = 0; p < MODEL_PURPOSE_COUNT; p++) {
+		CHECK(model_prompt_version((enum model_purpose)p) >= 1);
+		CHECK(strncmp(model_prompt((enum model_purpose)p), "<!--", 4) != 0);
+	}
+	CHECK(strstr(model_prompt(MODEL_REMEMBER), "\"description\"") != NULL);
+	CHECK(strstr(model_prompt(MODEL_ACTION), "\"replacement\"") != NULL);
+}
+
+int main(void)
+{
+	RUN(config_defaults);
+	RUN(config_from_json);
+	RUN(config_env_overrides);
+	RUN(endpoints);
+	RUN(anthropic_request);
+	RUN(openai_request);
+	RUN(reply_texts);
+	RUN(disabled_engine_sends_nothing);
+	RUN(prompts);
+	CHECK_MAIN_END();
+}
