@@ -34,12 +34,13 @@
   "The command that runs the kairos language server, as a list."
   :type '(repeat string))
 
-(defcustom kairos-use-proxy nil
+(defcustom kairos-use-proxy t
   "Whether kairos runs in front of the language's main server.
 When non-nil, buffers whose major mode is in `kairos-proxy-servers'
 run `kairos lsp -- SERVER...' (proxy mode), so that one eglot server
-gives both kairos and the main server.  Off by default until the
-server's proxy mode is released."
+gives both kairos and the main server (eglot runs one server per
+buffer).  When the main server cannot be started, kairos runs alone.
+When nil, kairos replaces the mode's usual server in eglot."
   :type 'boolean)
 
 (defcustom kairos-proxy-servers
@@ -57,9 +58,10 @@ An alist of (MAJOR-MODE . COMMAND), COMMAND a list of strings."
     makefile-gmake-mode sh-mode emacs-lisp-mode python-mode js-mode)
   "Major modes whose buffers eglot manages with kairos.
 Eglot 1.9 runs one server per buffer: in these modes kairos replaces
-the mode's usual server, unless `kairos-use-proxy' puts that server
-behind kairos.  Set this before loading eglot, or call
-`kairos-eglot-setup' after changing it."
+the mode's usual server, unless `kairos-use-proxy' puts that
+server behind kairos (the default for C, C++ and Objective-C).
+Set this before loading kairos, or call `kairos-eglot-setup' after
+changing it."
   :type '(repeat symbol))
 
 (defcustom kairos-initialization-options nil

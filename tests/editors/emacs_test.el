@@ -22,6 +22,7 @@
 
 (load (expand-file-name "editors/emacs/kairos.el" (getenv "ROOT")) nil t)
 (setq kairos-server-command (list (getenv "KAIROS") "lsp")
+      kairos-use-proxy nil              ; kairos alone; emacs_proxy_test.el covers the proxy
       kairos-initialization-options
       (list :memoryDir kt-personal
             :tick '(:minInactivityMs 200)

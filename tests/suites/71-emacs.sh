@@ -26,6 +26,16 @@ ROOT="$ROOT" KAIROS="$KAIROS" OUT="$tmp/result" \
 	timeout -k 5 150 emacs --batch -l "$ROOT/tests/editors/emacs_test.el" </dev/null >"$tmp/log" 2>&1
 editor_collect "$tmp/result" $? "$tmp/log" "emacs (eglot)"
 
+# Proxy mode (kairos-use-proxy): eglot runs kairos lsp -- clangd.
+if command -v clangd >/dev/null 2>&1; then
+	editor_fixture ws-proxy
+	ROOT="$ROOT" KAIROS="$KAIROS" OUT="$tmp/result-proxy" \
+		timeout -k 5 90 emacs --batch -l "$ROOT/tests/editors/emacs_proxy_test.el" </dev/null >"$tmp/log-proxy" 2>&1
+	editor_collect "$tmp/result-proxy" $? "$tmp/log-proxy" "emacs (eglot, proxy mode)"
+else
+	echo "FAIL clangd is not installed (scripts/deps.sh test installs it)"; failed=$((failed + 1))
+fi
+
 # lsp-mode is not among the test dependencies (Debian: elpa-lsp-mode).
 if emacs --batch --eval '(kill-emacs (if (locate-library "lsp-mode") 0 1))' >/dev/null 2>&1 \
 	&& command -v clangd >/dev/null 2>&1; then
