@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		if (subcommands[i].usage)
 			fprintf(f, "  kairos %s\n", subcommands[i].usage);
 	fprintf(f, "  kairos --help | --version\n\n"
-		   "See kairos(1) and https://github.com/ for the protocol.\n");
+		   "Memories are Markdown files; every change is a commit you can undo.\n"
+		   "See kairos(1), and protocol/ in the source tree for every message and file format.\n");
 }
 
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts,

@@ -161,6 +161,7 @@ static void finish(struct server *s, struct lsp_dream *d)
 	if (ok) {
 		changed = json_get_bool(&j, 0, "changed", false);
 		progress_end(s, &d->progress, changed ? "memory consolidated" : "nothing to change");
+		server_log(s, 4, "dream report: %.*s", (int)d->out.len, d->out.data);
 		for (size_t i = 0; i < d->nwaiters; i++)
 			server_finish_deferred(s, d->waiters[i], d->out.data, d->out.len, 0, NULL);
 		if (changed && !d->dry_run) {

@@ -347,6 +347,7 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 	mem->store = (enum mem_store)kind;
 	{
 		size_t n = strlen(text);
+		free(mem->body);
 		mem->body = xmalloc(n + 2);
 		memcpy(mem->body, text, n);
 		mem->body[n] = n && text[n - 1] == '\n' ? '\0' : '\n';

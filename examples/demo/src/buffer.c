@@ -1,12 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A tiny growable buffer, the demo's stand-in for real project code. */
-struct buffer {
-	char *data;
-	size_t len;
-};
+#include "buffer.h"
 
+/* A tiny growable buffer, the demo's stand-in for real project code. */
 int buffer_append(struct buffer *b, const char *s)
 {
 	size_t n = strlen(s);
@@ -17,4 +14,10 @@ int buffer_append(struct buffer *b, const char *s)
 	b->data = p;
 	b->len += n;
 	return 0;
+}
+
+int buffer_set(struct buffer *b, const char *s)
+{
+	b->len = 0;
+	return buffer_append(b, s);
 }
