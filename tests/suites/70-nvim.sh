@@ -7,7 +7,7 @@ passed=0; failed=0
 editor_need nvim
 editor_env
 editor_fixture ws
-KAIROS="$KAIROS" OUT="$tmp/result" timeout -k 5 120 nvim --headless -u NONE -i NONE -n \
+KAIROS="$KAIROS" OUT="$tmp/result" timeout -k 5 240 nvim --headless -u NONE -i NONE -n \
 	--cmd "set rtp^=$ROOT/editors/nvim" \
 	-c "luafile $ROOT/tests/editors/nvim_test.lua" </dev/null >"$tmp/log" 2>&1
 editor_collect "$tmp/result" $? "$tmp/log" nvim

@@ -23,7 +23,7 @@ fi
 
 editor_fixture ws
 ROOT="$ROOT" KAIROS="$KAIROS" OUT="$tmp/result" \
-	timeout -k 5 150 emacs --batch -l "$ROOT/tests/editors/emacs_test.el" </dev/null >"$tmp/log" 2>&1
+	timeout -k 5 240 emacs --batch -l "$ROOT/tests/editors/emacs_test.el" </dev/null >"$tmp/log" 2>&1
 editor_collect "$tmp/result" $? "$tmp/log" "emacs (eglot)"
 
 # Proxy mode (kairos-use-proxy): eglot runs kairos lsp -- clangd.
