@@ -121,6 +121,17 @@ local function buffer_text()
 end
 
 local function main()
+  step('lsp/kairos.lua is a Neovim 0.11 config (vim.lsp.enable)', function()
+    local files = vim.api.nvim_get_runtime_file('lsp/kairos.lua', true)
+    check(#files == 1, 'lsp/kairos.lua on the runtimepath: ' .. vim.inspect(files))
+    local cfg = dofile(files[1])
+    check(vim.deep_equal(cfg.cmd, { 'kairos', 'lsp' }), 'cmd ' .. vim.inspect(cfg.cmd))
+    check(cfg.filetypes == nil, 'filetypes should be nil (all)')
+    check(vim.tbl_contains(cfg.root_markers, '.kairos') and vim.tbl_contains(cfg.root_markers, '.git'), 'root_markers')
+    check(type(cfg.init_options) == 'table' and type(cfg.settings) == 'table', 'init_options/settings')
+    check(type(cfg.on_attach) == 'function' and type(cfg.handlers['$/progress']) == 'function', 'on_attach/handlers')
+  end)
+
   local started = step('kairos starts for a file of the workspace and attaches', function()
     vim.cmd('edit ' .. vim.fn.fnameescape(main_c))
     buf = vim.api.nvim_get_current_buf()

@@ -66,7 +66,13 @@ function M.clients()
   local all = vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()
   local out = {}
   for _, c in ipairs(all) do
-    if c.name == 'kairos' and not (c.is_stopped and c.is_stopped()) then
+    local stopped
+    if has_011 then
+      stopped = c:is_stopped()
+    else
+      stopped = c.is_stopped and c.is_stopped()
+    end
+    if c.name == 'kairos' and not stopped then
       table.insert(out, c)
     end
   end
