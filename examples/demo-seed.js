@@ -8,7 +8,7 @@ const path = require('path');
 
 const memories = [
   ['indent-with-spaces', 'feedback', '2026-10-02T09:00:00Z', 'Indent C code with 4 spaces, never tabs', 'Indent C code with 4 spaces, never tabs.\n\n**Why:** the review tool renders tabs as 8 columns.'],
-  ['indent-spaces-four', 'feedback', '2026-09-20T16:00:00Z', 'Indent C code with 4 spaces, never tabs', 'Never tabs: indent C code with 4 spaces.\n\nThe formatter config agrees.'],
+  ['indent-spaces-four', 'feedback', '2026-09-20T16:00:00Z', 'Indent C code with 4 spaces, never tabs', 'Never tabs: indent the C code with 4 spaces!'],
   ['quotes-single', 'feedback', '2026-08-01T10:00:00Z', 'Use single quotes in the JavaScript tests', 'Use single quotes in the JavaScript tests.'],
   ['quotes-double', 'feedback', '2026-10-15T10:00:00Z', 'Use double quotes in the JavaScript tests', 'Use double quotes in the JavaScript tests.'],
   ['old-lexer-note', 'project', '2026-06-01T12:00:00Z', 'The old lexer keeps a global token table', 'The old lexer keeps a global token table.', ['src/lexer_old.c']],

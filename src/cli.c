@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{"check", cli_check, "check [--workspace DIR] [--memory-dir DIR] [--json] [FILE...]   memories checked against files"},
 	{"memory", cli_memory, "memory list|show NAME|add TEXT|forget NAME [--memory-dir DIR] [--workspace DIR]\n                  [--type T] [--store S] [--name NAME] [--json]   the memories"},
 	{"log", cli_log, "log [--memory-dir DIR] [--store S] [--json]   the history of a store"},
+	{"dream", cli_dream, "dream [--workspace DIR] [--memory-dir DIR] [--force] [--dry-run] [--json]   consolidate the memory"},
 	{"undo", cli_undo, "undo [--memory-dir DIR] [--store S] [--json]   undo the last change to a store"},
 	{"__cochange", cli_cochange, NULL},
 };
@@ -98,9 +99,17 @@ int cli_main(int argc, char **argv)
 		printf("kairos %s\n", KAIROS_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].fn(argc - 2, argv + 2);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name))
+			continue;
+		/* `kairos CMD --help` (before any "--") prints CMD's usage */
+		for (int k = 2; k < argc && strcmp(argv[k], "--"); k++)
+			if (subcommands[i].usage && (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h"))) {
+				printf("usage: kairos %s\n", subcommands[i].usage);
+				return 0;
+			}
+		return subcommands[i].fn(argc - 2, argv + 2);
+	}
 	if (argv[1][0] == '-')
 		fprintf(stderr, "kairos: unknown option '%s' (see kairos --help)\n", argv[1]);
 	else

@@ -146,8 +146,14 @@ out:
 
 int fsx_mkdirs(const char *path, mode_t mode)
 {
-	char *p = xstrdup(path);
+	struct stat st0;
+	char *p;
 	int rc = 0;
+
+	/* the common case, on every journal line: it is there already */
+	if (stat(path, &st0) == 0 && S_ISDIR(st0.st_mode))
+		return 0;
+	p = xstrdup(path);
 
 	for (char *s = p + 1;; s++) {
 		if (*s != '/' && *s)

@@ -221,10 +221,30 @@ static void on_child_fd(struct loop *l, int fd, short revents, void *ud)
 		finish(s, d);
 }
 
+/* The `llm` configuration for the dream child (it reads the key from the
+ * environment it inherits; the key itself is never on a command line). */
+static char *llm_json(const struct model_config *c)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kstr(&w, "provider", model_provider_name(c->provider));
+	jw_kstr(&w, "endpoint", c->endpoint ? c->endpoint : "");
+	jw_kstr(&w, "model", c->model ? c->model : "");
+	jw_kstr(&w, "apiKeyEnv", c->api_key_env ? c->api_key_env : "");
+	jw_kint(&w, "timeoutMs", c->timeout_ms);
+	jw_kint(&w, "dailyBudget", c->daily_budget);
+	jw_kint(&w, "maxAttempts", c->max_attempts);
+	jw_kint(&w, "maxTokens", c->max_tokens);
+	jw_end(&w);
+	return buf_detach(&b);
+}
+
 int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *waiter)
 {
 	struct lsp_dream *d = s->feat->dream;
-	char *self, *argv[16];
+	char *self, *argv[24], hours[32], signals[32], *llm = NULL;
 	int argc = 0, rc;
 
 	if (d->running) {
@@ -246,6 +266,17 @@ int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *wait
 		argv[argc++] = "--memory-dir";
 		argv[argc++] = s->cfg.memory_dir;
 	}
+	snprintf(hours, sizeof(hours), "%g", s->cfg.dream_min_hours);
+	snprintf(signals, sizeof(signals), "%d", s->cfg.dream_min_signals);
+	argv[argc++] = "--min-hours";
+	argv[argc++] = hours;
+	argv[argc++] = "--min-signals";
+	argv[argc++] = signals;
+	if (s->cfg.llm.provider != MODEL_PROVIDER_NONE) {
+		llm = llm_json(&s->cfg.llm);
+		argv[argc++] = "--llm";
+		argv[argc++] = llm;
+	}
 	if (force)
 		argv[argc++] = "--force";
 	if (dry_run)
@@ -253,6 +284,7 @@ int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *wait
 	argv[argc] = NULL;
 	rc = spawn_start(&d->child, argv, SPAWN_STDOUT | SPAWN_STDERR | SPAWN_FD3);
 	free(self);
+	free(llm);
 	if (rc)
 		return rc;
 	d->running = true;

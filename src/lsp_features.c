@@ -4,6 +4,7 @@
 #include "kairos/err.h"
 #include "kairos/lsp.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 
 const struct lsp_request_entry features_requests[] = {
@@ -122,4 +123,7 @@ void features_memory_changed(struct server *s)
 {
 	memory_lsp_reload(s);
 	tick_lsp_memory_changed(s);
+	/* a reload frees a whole store's worth of small objects: give the
+	 * pages back rather than keep them for the session */
+	malloc_trim(0);
 }

@@ -24,6 +24,8 @@ struct lsp_memory {
 	bool open;
 	unsigned generation;        /* bumped on every reload */
 	uint64_t fingerprint;       /* of the writable stores' files */
+	uint64_t dir_stamp;         /* of their directories */
+	uint64_t checked_ms;        /* last full check */
 	char **reported;            /* problems already logged (path + message) */
 	size_t nreported;
 };
@@ -124,9 +126,16 @@ static int reload(struct server *s, struct lsp_memory *m)
 	return 0;
 }
 
+static void store_warning(void *ud, const char *msg)
+{
+	struct server *s = ud;
+	server_show(s, 2, "kairos: %s", msg);
+}
+
 void memory_lsp_init(struct server *s)
 {
 	s->feat->memory = xcalloc(1, sizeof(struct lsp_memory));
+	store_set_warn(store_warning, s);
 }
 
 void memory_lsp_open(struct server *s)
@@ -147,6 +156,7 @@ void memory_lsp_dispose(struct server *s)
 	struct lsp_memory *m = s->feat->memory;
 	if (!m)
 		return;
+	store_set_warn(NULL, NULL);
 	if (m->open)
 		store_set_dispose(&m->set);
 	for (size_t i = 0; i < m->nreported; i++)
@@ -172,16 +182,46 @@ static void record_hand_edits(struct server *s, struct lsp_memory *m)
 	}
 }
 
-/* Cheap check (readdir + stat): when a store's files changed outside
- * kairos, record the change and reload. Returns true when it reloaded. */
-bool memory_lsp_check(struct server *s)
+/* The writable stores' directories' mtimes, summed: a file added,
+ * removed or replaced by rename (how editors save) changes it. */
+static uint64_t dir_stamp(struct lsp_memory *m)
+{
+	uint64_t h = 0;
+	for (int k = 0; k < STORE_COUNT; k++) {
+		struct store *st = &m->set.stores[k];
+		struct stat sb;
+		if (st->dir && st->writable && stat(st->dir, &sb) == 0)
+			h += (uint64_t)sb.st_mtim.tv_sec * 1000000007u + (uint64_t)sb.st_mtim.tv_nsec;
+	}
+	return h;
+}
+
+/* When a store's files changed outside kairos, record the change and
+ * reload; returns true when it reloaded. The full check reads every
+ * file's size and mtime; a throttled check (before each tick) looks at
+ * the directories alone, and at every file at most every 2 s. */
+bool memory_lsp_check_throttled(struct server *s, bool throttled)
 {
 	struct lsp_memory *m = s->feat->memory;
-	if (!m || !m->open || fingerprint(m) == m->fingerprint)
+	uint64_t now = loop_now_ms(), stamp;
+	if (!m || !m->open)
+		return false;
+	stamp = dir_stamp(m);
+	if (throttled && stamp == m->dir_stamp && now - m->checked_ms < 2000)
+		return false;
+	m->checked_ms = now;
+	m->dir_stamp = stamp;
+	if (fingerprint(m) == m->fingerprint)
 		return false;
 	record_hand_edits(s, m);
 	reload(s, m);
+	m->dir_stamp = dir_stamp(m);
 	return true;
+}
+
+bool memory_lsp_check(struct server *s)
+{
+	return memory_lsp_check_throttled(s, false);
 }
 
 /* A memory changed through kairos: reload (history is already written). */
@@ -369,6 +409,17 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 		goto out;
 	}
 	{
+		/* journalled inside the transaction, so its commit holds the line */
+		struct buf f = BUF_INIT;
+		struct jw fw;
+		jw_init(&fw, &f);
+		jw_kstr(&fw, "name", mem->name);
+		if (uri)
+			jw_kstr(&fw, "uri", uri);
+		journal_append(st->dir, "remember", buf_cstr(&f));
+		buf_dispose(&f);
+	}
+	{
 		struct buf cm = BUF_INIT;
 		buf_printf(&cm, "remember %s: %s", mem->name, mem->description);
 		int crc = store_txn_commit(t, buf_cstr(&cm), commit);
@@ -378,16 +429,6 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 			*err = kr_errmsg();
 			goto out;
 		}
-	}
-	{
-		struct buf f = BUF_INIT;
-		struct jw fw;
-		jw_init(&fw, &f);
-		jw_kstr(&fw, "name", mem->name);
-		if (uri)
-			jw_kstr(&fw, "uri", uri);
-		journal_append(st->dir, "remember", buf_cstr(&f));
-		buf_dispose(&f);
 	}
 	{
 		struct buf fp = BUF_INIT;

@@ -23,7 +23,24 @@
 struct lsp_model {
 	struct model *m;
 	char *tick_uri; /* document of the tick request in flight */
+	/* the callback context of each purpose's request in flight: a
+	 * cancelled request's callback never runs, so it is freed here */
+	void *pending[MODEL_PURPOSE_COUNT];
+	void (*pending_free[MODEL_PURPOSE_COUNT])(void *);
 };
+
+static void forget_pending(struct lsp_model *lm, enum model_purpose p, void *ctx)
+{
+	if (lm && lm->pending[p] == ctx)
+		lm->pending[p] = NULL;
+}
+
+static void drop_pending(struct lsp_model *lm, enum model_purpose p)
+{
+	if (lm->pending[p] && lm->pending_free[p])
+		lm->pending_free[p](lm->pending[p]);
+	lm->pending[p] = NULL;
+}
 
 static void log_line(void *ud, const char *msg)
 {
@@ -62,6 +79,8 @@ void model_lsp_dispose(struct server *s)
 	if (!lm)
 		return;
 	model_free(lm->m);
+	for (int p = 0; p < MODEL_PURPOSE_COUNT; p++)
+		drop_pending(lm, (enum model_purpose)p);
 	free(lm->tick_uri);
 	free(lm);
 	s->feat->model = NULL;
@@ -155,6 +174,13 @@ struct tick_call {
 	char *uri;
 };
 
+static void tick_call_free(void *p)
+{
+	struct tick_call *c = p;
+	free(c->uri);
+	free(c);
+}
+
 static struct doc *doc_by_rel(struct server *s, const char *file)
 {
 	for (size_t i = 0; i < s->docs.n; i++) {
@@ -195,6 +221,7 @@ static void on_tick_reply(void *ud, int err, struct model_suggestions *ms)
 	struct doc *d = doc_set_find(&s->docs, c->uri);
 	struct suggestion_list l = {0};
 
+	forget_pending(lm, MODEL_TICK, c);
 	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, c->uri)) {
 		free(lm->tick_uri);
 		lm->tick_uri = NULL;
@@ -284,6 +311,8 @@ void model_lsp_after_tick(struct server *s, struct doc *d, long lo, long hi)
 	} else {
 		free(lm->tick_uri);
 		lm->tick_uri = xstrdup(d->uri);
+		lm->pending[MODEL_TICK] = c;
+		lm->pending_free[MODEL_TICK] = tick_call_free;
 	}
 	buf_dispose(&text);
 }
@@ -294,6 +323,7 @@ void model_lsp_doc_changed(struct server *s, struct doc *d)
 	struct lsp_model *lm = s->feat ? s->feat->model : NULL;
 	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, d->uri)) {
 		model_cancel(lm->m, MODEL_TICK);
+		drop_pending(lm, MODEL_TICK);
 		free(lm->tick_uri);
 		lm->tick_uri = NULL;
 	}
@@ -307,11 +337,20 @@ struct remember_call {
 	char *params; /* the executeCommand params, re-read when the answer comes */
 };
 
+static void remember_call_free(void *p)
+{
+	struct remember_call *c = p;
+	free(c->params);
+	free(c);
+}
+
 static void on_remember_reply(void *ud, int err, struct model_proposal *p)
 {
 	struct remember_call *c = ud;
 	struct server *s = c->s;
 	struct json j;
+
+	forget_pending(s->feat ? s->feat->model : NULL, MODEL_REMEMBER, c);
 	struct buf res = BUF_INIT;
 	struct jw w;
 	const char *e = NULL;
@@ -361,6 +400,9 @@ int model_lsp_remember(struct server *s, struct rpc_msg *m, int args)
 	if (model_remember(mm, text, on_remember_reply, c)) {
 		/* busy or over budget: answer now, without the model */
 		on_remember_reply(c, KR_EBUSY, NULL);
+	} else {
+		s->feat->model->pending[MODEL_REMEMBER] = c;
+		s->feat->model->pending_free[MODEL_REMEMBER] = remember_call_free;
 	}
 	free(text);
 	return SERVER_DEFERRED;
@@ -380,6 +422,14 @@ struct improve_call {
 	char *uri;
 };
 
+static void improve_call_free(void *p)
+{
+	struct improve_call *c = p;
+	free(c->action);
+	free(c->uri);
+	free(c);
+}
+
 static void on_improve_reply(void *ud, int err, char *replacement)
 {
 	struct improve_call *c = ud;
@@ -387,6 +437,8 @@ static void on_improve_reply(void *ud, int err, char *replacement)
 	struct json j;
 	struct buf res = BUF_INIT;
 	struct jw w;
+
+	forget_pending(s->feat ? s->feat->model : NULL, MODEL_ACTION, c);
 
 	if (err || !replacement || json_parse(&j, c->action, strlen(c->action))) {
 		server_finish_deferred(s, c->handle, NULL, 0, RPC_REQUEST_FAILED,
@@ -489,5 +541,7 @@ int model_lsp_improve(struct server *s, struct rpc_msg *m, const char **err)
 		return RPC_REQUEST_FAILED;
 	}
 	c->handle = server_defer(s, m);
+	s->feat->model->pending[MODEL_ACTION] = c;
+	s->feat->model->pending_free[MODEL_ACTION] = improve_call_free;
 	return SERVER_DEFERRED;
 }

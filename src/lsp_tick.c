@@ -162,12 +162,56 @@ const char *tick_lsp_rel_path(struct server *s, const struct doc *d)
 	return d->path;
 }
 
+/* A set of suggestion ids (16 hex digits: 64 bits), so that asking
+ * whether each of thousands of matches was already shown stays linear. */
+struct idset {
+	uint64_t *keys; /* 0 marks an empty slot; id 0 is kept apart */
+	size_t cap;
+	bool zero;
+};
+
+static uint64_t id_key(const char *id)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < SUGGESTION_ID_LEN && id[i]; i++) {
+		char c = id[i];
+		v = v << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+static void idset_init(struct idset *set, const struct suggestion_list *l)
+{
+	set->cap = 16;
+	while (set->cap < l->n * 2 + 2)
+		set->cap *= 2;
+	set->keys = xcalloc(set->cap, sizeof(*set->keys));
+	set->zero = false;
+	for (size_t i = 0; i < l->n; i++) {
+		uint64_t k = id_key(l->v[i].id);
+		if (!k) {
+			set->zero = true;
+			continue;
+		}
+		size_t h = (size_t)(k * 0x9E3779B97F4A7C15ull) & (set->cap - 1);
+		while (set->keys[h] && set->keys[h] != k)
+			h = (h + 1) & (set->cap - 1);
+		set->keys[h] = k;
+	}
+}
+
 static bool was_shown(void *ctx, const char *id)
 {
-	const struct suggestion_list *old = ctx;
-	for (size_t i = 0; i < old->n; i++)
-		if (!strcmp(old->v[i].id, id))
+	const struct idset *set = ctx;
+	uint64_t k = id_key(id);
+	if (!k)
+		return set->zero;
+	size_t h = (size_t)(k * 0x9E3779B97F4A7C15ull) & (set->cap - 1);
+	while (set->keys[h]) {
+		if (set->keys[h] == k)
 			return true;
+		h = (h + 1) & (set->cap - 1);
+	}
 	return false;
 }
 
@@ -223,10 +267,15 @@ static size_t compute(struct server *s, struct doc *d, size_t budget)
 	if (dd->model.n && dd->model_gen == d->generation)
 		for (size_t i = 0; i < dd->model.n; i++)
 			push_copy(&list, &dd->model.v[i]);
-	fresh = tick_select(&list, budget, was_shown, &dd->list);
-	for (size_t i = 0; i < list.n; i++)
-		if (!was_shown(&dd->list, list.v[i].id))
-			journal_shown(s, d, &list.v[i]);
+	{
+		struct idset shown;
+		idset_init(&shown, &dd->list);
+		fresh = tick_select(&list, budget, was_shown, &shown);
+		for (size_t i = 0; i < list.n; i++)
+			if (!was_shown(&shown, list.v[i].id))
+				journal_shown(s, d, &list.v[i]);
+		free(shown.keys);
+	}
 	suggestion_list_dispose(&dd->list);
 	dd->list = list;
 	dd->doc_gen = d->generation;
@@ -350,7 +399,7 @@ static size_t run_tick(struct server *s, bool force, bool publish_it)
 	size_t budget = (size_t)s->cfg.tick_max_suggestions, fresh = 0, n = 0;
 	struct doc **ticked = xcalloc(s->docs.n + 1, sizeof(*ticked));
 
-	if (memory_lsp_check(s))
+	if (memory_lsp_check_throttled(s, true))
 		tick_lsp_memory_changed(s); /* hand edit: every document again */
 	for (size_t i = 0; i < s->docs.n; i++) {
 		struct doc *d = s->docs.v[i];
@@ -593,11 +642,14 @@ void tick_lsp_add_model(struct server *s, struct doc *d, struct suggestion_list 
 		if (!is_suppressed(s, l->v[i].id))
 			push_copy(&dd->model, &l->v[i]);
 	dd->model_gen = d->generation;
+	struct idset shown;
+	idset_init(&shown, &dd->list);
 	for (size_t i = 0; i < dd->model.n; i++)
-		if (!was_shown(&dd->list, dd->model.v[i].id)) {
+		if (!was_shown(&shown, dd->model.v[i].id)) {
 			journal_shown(s, d, &dd->model.v[i]);
 			push_copy(&dd->list, &dd->model.v[i]);
 		}
+	free(shown.keys);
 	if (dd->list.n != before) {
 		tick_sort(&dd->list);
 		dd->result = ++t->next_result;

@@ -133,14 +133,38 @@ char *paths_slug(const char *dir)
 	return buf_detach(&b);
 }
 
+/* The slug resolves symlinks (a realpath per call): a server asks for
+ * the same few stores on every journal line, so the answers are kept. */
+#define STATE_CACHE 8
+static struct {
+	char *home, *store, *state;
+} state_cache[STATE_CACHE];
+static unsigned state_next;
+
 char *paths_state_dir(const char *store_dir)
 {
-	char *home = paths_data_home(), *slug = paths_slug(store_dir);
+	char *home = paths_data_home(), *slug;
 	struct buf b = BUF_INIT;
 
+	for (unsigned i = 0; i < STATE_CACHE; i++)
+		if (state_cache[i].store && !strcmp(state_cache[i].store, store_dir) &&
+		    !strcmp(state_cache[i].home, home)) {
+			fsx_mkdirs(state_cache[i].state, 0700);
+			free(home);
+			return xstrdup(state_cache[i].state);
+		}
+	slug = paths_slug(store_dir);
 	buf_printf(&b, "%s/kairos/state/%s", home, slug);
 	fsx_mkdirs(b.data, 0700);
-	free(home);
+	{
+		unsigned k = state_next++ % STATE_CACHE;
+		free(state_cache[k].home);
+		free(state_cache[k].store);
+		free(state_cache[k].state);
+		state_cache[k].home = home;
+		state_cache[k].store = xstrdup(store_dir);
+		state_cache[k].state = xstrdup(b.data);
+	}
 	free(slug);
 	return buf_detach(&b);
 }

@@ -433,6 +433,43 @@ static void clip_chars(char *s, size_t max)
 
 /* Redacts, fills missing times, formats and checks m; the text to write
  * goes to out. */
+/* ---- secrets typed by hand ---- */
+
+static void warn_stderr(void *ud, const char *msg)
+{
+	(void)ud;
+	fprintf(stderr, "kairos: warning: %s\n", msg);
+}
+
+static store_warn_fn warn_fn = warn_stderr;
+static void *warn_ud;
+
+void store_set_warn(store_warn_fn fn, void *ud)
+{
+	warn_fn = fn ? fn : warn_stderr;
+	warn_ud = ud;
+}
+
+/* A file about to be rewritten that holds a secret was committed to
+ * history as it was (hand edits are recorded first): the rewrite redacts
+ * it, but the person must know that older history still holds it. */
+static void warn_if_secret(const struct store_txn *t, const char *path)
+{
+	struct buf old = BUF_INIT, red = BUF_INIT;
+	int n = 0;
+	if (fsx_read(path, MEM_MAX_FILE, &old) == 0 && redact(old.data, old.len, &red, &n) == 0 && n > 0) {
+		char msg[PATH_MAX + 256], *hist = history_repo_path(t->st.dir);
+		snprintf(msg, sizeof(msg),
+			 "%s held %d secret%s typed by hand: the file now says [REDACTED], but older "
+			 "history (%s) still holds %s",
+			 path, n, n == 1 ? "" : "s", hist, n == 1 ? "it" : "them");
+		warn_fn(warn_ud, msg);
+		free(hist);
+	}
+	buf_dispose(&old);
+	buf_dispose(&red);
+}
+
 static int prepare(const struct mem *in, struct buf *out)
 {
 	struct mem *m = mem_dup(in), *check = NULL;
@@ -498,6 +535,7 @@ int store_txn_write(struct store_txn *t, const struct mem *m)
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/%s.md", t->st.dir, m->name);
+	warn_if_secret(t, path);
 	rc = write_if_changed(path, &text);
 out:
 	buf_dispose(&text);
@@ -550,6 +588,7 @@ int store_txn_archive(struct store_txn *t, const char *name, const char *reason,
 	}
 	if ((rc = prepare(m, &text)))
 		goto out;
+	warn_if_secret(t, src);
 	if ((rc = fsx_write_atomic(dst, text.data, text.len)))
 		goto out;
 	if (unlink(src) < 0) {

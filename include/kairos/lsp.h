@@ -167,6 +167,7 @@ void memory_lsp_dispose(struct server *s);
 struct store_set *memory_lsp_set(struct server *s); /* NULL until open */
 unsigned memory_lsp_generation(struct server *s);
 bool memory_lsp_check(struct server *s);
+bool memory_lsp_check_throttled(struct server *s, bool throttled);
 void memory_lsp_reload(struct server *s);
 const char *memory_lsp_problem(struct server *s, const char *path);
 int memory_lsp_remember(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err);

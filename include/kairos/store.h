@@ -95,4 +95,10 @@ void store_problems_free(struct store_problem *p, size_t n);
  * state); malloc'd. */
 char *store_lock_path(const char *store_dir);
 
+/* Where the store's warnings go (default: one line on stderr): today, a
+ * memory file about to be rewritten held a secret typed by hand, which
+ * the rewrite redacts but older history still holds. */
+typedef void (*store_warn_fn)(void *ud, const char *msg);
+void store_set_warn(store_warn_fn fn, void *ud);
+
 #endif

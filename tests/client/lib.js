@@ -43,6 +43,11 @@ function client(opts = {}) {
     notes.push({ method, params });
     for (const w of waiters.slice()) if (w.method === method && w.pred(params)) { waiters.splice(waiters.indexOf(w), 1); w.res(params); }
   });
+  // vscode-jsonrpc keeps $/progress apart from other notifications
+  conn.onUnhandledProgress((params) => {
+    notes.push({ method: '$/progress', params });
+    for (const w of waiters.slice()) if (w.method === '$/progress' && w.pred(params)) { waiters.splice(waiters.indexOf(w), 1); w.res(params); }
+  });
   const requests = [];
   conn.onRequest((method, params) => {
     requests.push({ method, params });

@@ -137,6 +137,34 @@ test('"Improve this per memory…" is resolved lazily with the model\'s edit', a
   await c.stop();
 });
 
+test('a dream sends the pairs it could not decide and applies the valid operations in its one commit', async () => {
+  await resetStats();
+  const mem = tmpdir('kairos-mdream-');
+  const write = (name, day, desc) => fs.writeFileSync(path.join(mem, `${name}.md`), `---\nname: ${name}\ndescription: ${desc}\ntype: feedback\ncreated: 2026-10-${day}T00:00:00Z\nupdated: 2026-10-${day}T00:00:00Z\n---\n${desc}.\n`);
+  write('indent-with-spaces', '20', 'Indent the C code of the parser with spaces');
+  write('indent-four', '02', 'Indent the C code of the lexer with spaces');
+  write('unrelated-note', '05', 'Release notes go in CHANGES.md');
+  const ws = workspace({}, []);
+  const e = env({ KAIROS_TEST_KEY: KEY, KAIROS_PLUGIN_DIR: path.dirname(require('./lib').KAIROS), NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' });
+  const c = client({ cwd: ws, env: e });
+  await c.initialize({ rootUri: 'file://' + ws, capabilities: {}, initializationOptions: { memoryDir: mem, dream: { idleMs: 0 },
+    llm: { provider: 'openai', endpoint: `http://127.0.0.1:${port}`, model: 'ok', apiKeyEnv: 'KAIROS_TEST_KEY' } } });
+  const r = await c.conn.sendRequest('workspace/executeCommand', { command: 'kairos.dream', arguments: [{ force: true }] });
+  const st = await stats();
+  assert(st.counts.ok >= 1, 'the model was asked about the undecided pair');
+  eq(st.violations, [], 'well-formed requests');
+  const merge = r.actions.find((a) => a.op === 'merge');
+  assert(merge && merge.into === 'indent-with-spaces' && merge.from.includes('indent-four'), `the model's merge applied: ${JSON.stringify(r.actions)}`);
+  eq(r.actions.filter((a) => a.op === 'merge').length, 1, 'the merge naming a memory that does not exist was dropped');
+  const archived = fs.readFileSync(path.join(mem, 'archive', 'indent-four.md'), 'utf8');
+  assert(/superseded_by: indent-with-spaces/.test(archived), 'archived, never deleted');
+  assert(fs.readFileSync(path.join(mem, 'indent-with-spaces.md'), 'utf8').includes('Indent the C code of the lexer with spaces.'), 'the survivor keeps every sentence');
+  assert(fs.existsSync(path.join(mem, 'unrelated-note.md')), 'the rest untouched');
+  const log = require('child_process').execFileSync(require('./lib').KAIROS, ['log', '--memory-dir', mem], { env: e }).toString().trim().split('\n');
+  eq(log.filter((l) => /dream:/.test(l)).length, 1, 'one commit for the whole dream');
+  await c.stop();
+});
+
 (async () => {
   await startServer();
   process.on('exit', () => { try { server.kill(); } catch (e) { /* gone */ } });

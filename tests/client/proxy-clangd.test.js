@@ -37,7 +37,7 @@ function start(ws) {
 function childPids(pid) {
   let all = [];
   try { all = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch (e) { return []; }
-  return all.filter((c) => { try { return /clangd/.test(fs.readFileSync(`/proc/${c}/cmdline`, 'utf8')); } catch (e) { return false; } });
+  return all.filter((c) => { try { return path.basename(fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').split('\0')[0]).startsWith('clangd'); } catch (e) { return false; } });
 }
 
 const undeclared = (p) => p.diagnostics.some((d) => d.severity === 1 && /undefined_thing/.test(d.message));

@@ -39,7 +39,7 @@ check "secrets redacted on add" '! grep -rq ghp_16C7 "$MD" && grep -rq "\[REDACT
 long=$(printf 'x%.0s' $(seq 1 200))
 "$K" memory add --memory-dir "$MD" --name long "$long" >/dev/null 2>&1
 d=$(sed -n 's/^description: //p' "$MD/long.md")
-check "description shortened to 150 characters" '[ "$(printf %s "$d" | wc -m)" -le 150 ] && [ "$(printf %s "$d" | wc -m)" -ge 140 ]'
+check "description shortened to 150 characters" '[ "$(printf %s "$d" | LC_ALL=C.UTF-8 wc -m)" -le 150 ] && [ "$(printf %s "$d" | LC_ALL=C.UTF-8 wc -m)" -ge 140 ]'
 
 out=$("$K" memory list --memory-dir "$MD" --json); rc=$?
 check "list --json exits 0" '[ $rc = 0 ]'
@@ -126,5 +126,15 @@ check "writer killed 200 times: nothing lost, every file parses" '[ $rc = 0 ]'
 "$B/tests/store_stress" concurrent "$T/conc" 100 >"$T/conc.out" 2>&1; rc=$?
 check "two writers, 100 memories each: 200 on disk and in history" '[ $rc = 0 ]'
 [ $rc = 0 ] || tail -5 "$T/conc.out" >&2
+
+# a secret typed into a memory file by hand: the next write redacts it
+# and warns that older history still holds it
+sd="$T/secret-store"
+mkdir -p "$sd"
+printf -- '---\nname: deploy-note\ndescription: How we deploy\ntype: project\n---\nDeploy with token ghp_abcdefghijklmnopqrstuvwxyz0123456789 from the vault.\n' >"$sd/deploy-note.md"
+err=$("$K" memory forget deploy-note --memory-dir "$sd" 2>&1 >/dev/null)
+check "forget of a file holding a hand-typed secret warns about older history" 'echo "$err" | grep -q "older history"'
+check "the archived copy is redacted" 'grep -q "\[REDACTED\]" "$sd/archive/deploy-note.md" && ! grep -q "ghp_abcdef" "$sd/archive/deploy-note.md"'
+check "history really holds it (the warning is true)" '"$K" log --memory-dir "$sd" | grep -q "edit\|as found"'
 
 echo "$passed passed, $failed failed"

@@ -1,0 +1,264 @@
+/* dream_dates: relative dates in bodies ("yesterday", "this morning",
+ * "last week", "3 days ago", "last Monday", ...) become the ISO date
+ * (YYYY-MM-DD) they meant, computed from the memory's `created` in UTC.
+ * Nothing else in the sentence changes; inline code and fenced code
+ * blocks are never touched. `updated` is left as it was: the memory says
+ * the same thing. */
+#include "kairos/dream.h"
+#include "kairos/err.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+enum unit { U_DAY, U_MONTH, U_YEAR, U_WEEKDAY };
+
+struct phrase {
+	const char *text; /* lower case; "#" stands for a count */
+	enum unit unit;
+	int n;            /* how many units back (U_WEEKDAY: the weekday 0=Sunday) */
+};
+
+/* longest first where one is a prefix of another */
+static const struct phrase phrases[] = {
+	{"the day before yesterday", U_DAY, 2},
+	{"yesterday", U_DAY, 1},
+	{"today", U_DAY, 0},
+	{"this morning", U_DAY, 0},
+	{"this afternoon", U_DAY, 0},
+	{"this evening", U_DAY, 0},
+	{"tonight", U_DAY, 0},
+	{"last night", U_DAY, 1},
+	{"last week", U_DAY, 7},
+	{"a week ago", U_DAY, 7},
+	{"last month", U_MONTH, 1},
+	{"a month ago", U_MONTH, 1},
+	{"last year", U_YEAR, 1},
+	{"a year ago", U_YEAR, 1},
+	{"# days ago", U_DAY, 1},
+	{"# weeks ago", U_DAY, 7},
+	{"# months ago", U_MONTH, 1},
+	{"# years ago", U_YEAR, 1},
+	{"last sunday", U_WEEKDAY, 0},
+	{"last monday", U_WEEKDAY, 1},
+	{"last tuesday", U_WEEKDAY, 2},
+	{"last wednesday", U_WEEKDAY, 3},
+	{"last thursday", U_WEEKDAY, 4},
+	{"last friday", U_WEEKDAY, 5},
+	{"last saturday", U_WEEKDAY, 6},
+};
+
+static const char *const count_words[] = {"zero", "one", "two", "three", "four", "five", "six",
+					  "seven", "eight", "nine", "ten", "eleven", "twelve"};
+
+static bool alnum_at(const char *s, size_t n, size_t i)
+{
+	return i < n && (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80 || s[i] == '_');
+}
+
+/* A count at s: digits (1..999) or a word; its length, value in *v. */
+static size_t count_at(const char *s, size_t n, int *v)
+{
+	size_t i = 0;
+	if (n && isdigit((unsigned char)s[0])) {
+		*v = 0;
+		while (i < n && i < 3 && isdigit((unsigned char)s[i]))
+			*v = *v * 10 + (s[i++] - '0');
+		return alnum_at(s, n, i) ? 0 : i;
+	}
+	for (size_t k = 1; k < ARRAY_LEN(count_words); k++) {
+		size_t l = strlen(count_words[k]);
+		if (l <= n && !strncasecmp(s, count_words[k], l) && !alnum_at(s, n, l)) {
+			*v = (int)k;
+			return l;
+		}
+	}
+	return 0;
+}
+
+/* Does phrase p match at s[i..n) (word boundaries)? Its length, count in *cnt. */
+static size_t match(const char *s, size_t n, size_t i, const struct phrase *p, int *cnt)
+{
+	size_t j = i;
+	*cnt = 1;
+	if (i > 0 && alnum_at(s, n, i - 1))
+		return 0;
+	for (const char *q = p->text; *q; q++) {
+		if (*q == '#') {
+			size_t l = count_at(s + j, n - j, cnt);
+			if (!l)
+				return 0;
+			j += l;
+			continue;
+		}
+		if (j >= n)
+			return 0;
+		if (*q == ' ') {
+			if (s[j] != ' ')
+				return 0;
+			j++;
+			continue;
+		}
+		if (tolower((unsigned char)s[j]) != *q)
+			return 0;
+		j++;
+	}
+	if (alnum_at(s, n, j))
+		return 0;
+	return j - i;
+}
+
+static void date_of(int64_t created, const struct phrase *p, int cnt, char out[32])
+{
+	time_t t = (time_t)created;
+	struct tm tm;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	gmtime_r(&t, &tm);
+	switch (p->unit) {
+	case U_DAY:
+		t -= (time_t)p->n * cnt * 86400;
+		gmtime_r(&t, &tm);
+		break;
+	case U_WEEKDAY: {
+		int back = (tm.tm_wday - p->n + 7) % 7;
+		t -= (time_t)(back ? back : 7) * 86400;
+		gmtime_r(&t, &tm);
+		break;
+	}
+	case U_MONTH:
+	case U_YEAR: {
+		int months = p->unit == U_MONTH ? cnt : 12 * cnt;
+		int y = tm.tm_year + 1900, m = tm.tm_mon - months, md;
+		while (m < 0) {
+			m += 12;
+			y--;
+		}
+		md = mdays[m] + (m == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m;
+		if (tm.tm_mday > md)
+			tm.tm_mday = md;
+		break;
+	}
+	}
+	snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static bool fence(const char *p, size_t n)
+{
+	while (n && *p == ' ') {
+		p++;
+		n--;
+	}
+	return n >= 3 && (!strncmp(p, "```", 3) || !strncmp(p, "~~~", 3));
+}
+
+/* One line outside fenced code: phrases rewritten outside inline code. */
+static void fix_line(const char *s, size_t n, int64_t created, struct buf *out, int *count,
+		     struct buf *why)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (s[i] == '`') {
+			size_t run = 0, j;
+			while (i + run < n && s[i + run] == '`')
+				run++;
+			for (j = i + run; j < n; j++) {
+				size_t r = 0;
+				while (j + r < n && s[j + r] == '`')
+					r++;
+				if (r == run)
+					break;
+				if (r)
+					j += r - 1;
+			}
+			if (j < n) { /* a code span: copied as it is */
+				buf_append(out, s + i, j + run - i);
+				i = j + run;
+			} else {
+				buf_append(out, s + i, run);
+				i += run;
+			}
+			continue;
+		}
+		/* phrases start at a word start only */
+		for (size_t k = 0; (i == 0 || !alnum_at(s, n, i - 1)) && alnum_at(s, n, i) &&
+				   k < ARRAY_LEN(phrases); k++) {
+			int cnt;
+			size_t l = match(s, n, i, &phrases[k], &cnt);
+			char d[32];
+			if (!l)
+				continue;
+			date_of(created, &phrases[k], cnt, d);
+			buf_puts(out, d);
+			if (why->len)
+				buf_puts(why, "; ");
+			buf_printf(why, "\"%.*s\" -> %s", (int)l, s + i, d);
+			(*count)++;
+			i += l;
+			goto next;
+		}
+		buf_putc(out, s[i++]);
+next:;
+	}
+}
+
+char *dream_fix_dates(const char *body, int64_t created, int *count, struct buf *why)
+{
+	struct buf out = BUF_INIT;
+	const char *p = body;
+	bool in_fence = false;
+	int before = *count;
+
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (fence(p, n)) {
+			in_fence = !in_fence;
+			buf_append(&out, p, n);
+		} else if (in_fence) {
+			buf_append(&out, p, n);
+		} else {
+			fix_line(p, n, created, &out, count, why);
+		}
+		if (e)
+			buf_putc(&out, '\n');
+		p += n + (e ? 1 : 0);
+	}
+	if (*count == before) {
+		buf_dispose(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
+int dream_dates(struct dream_snap *s)
+{
+	for (size_t i = 0; i < s->mems.n; i++) {
+		struct mem *m = s->mems.v[i];
+		struct buf why = BUF_INIT;
+		int cnt = 0;
+		int64_t base = m->created_ts ? m->created_ts : m->mtime;
+		char *nb;
+
+		if (s->it[i].state != DS_ACTIVE || s->it[i].stale || s->it[i].is_new || !base ||
+		    !m->body)
+			continue;
+		if ((i & 1023) == 0 && dream_cancelled(s))
+			return KR_ECANCEL;
+		nb = dream_fix_dates(m->body, base, &cnt, &why);
+		if (nb) {
+			free(m->body);
+			m->body = nb;
+			s->it[i].dirty = true;
+			s->rep->dates_fixed += cnt;
+			dream_report_action(s->rep, DREAM_OP_DATE, m->name, NULL, buf_cstr(&why));
+		}
+		buf_dispose(&why);
+	}
+	return 0;
+}

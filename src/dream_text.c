@@ -1,0 +1,365 @@
+/* dream_text: what the dream phases share to read a memory's text: the
+ * statement (description + body without the **Why:** and **How to
+ * apply:** lines), a tokenizer over normalised text (NFKC casefold,
+ * contractions expanded, punctuation dropped, code and quoted spans kept
+ * whole), the stop words of memory-format.md, and a string hash. */
+#include "kairos/dream.h"
+#include "kairos/err.h"
+#include "kairos/text.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+uint64_t dream_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+/* exactly the list of memory-format.md */
+static const char *const stop_words[] = {
+	"a", "an", "the", "please", "just", "also", "really", "make",
+	"sure", "do", "does", "you", "your", "to", "that",
+};
+
+bool dream_stopword(const char *w)
+{
+	for (size_t i = 0; i < ARRAY_LEN(stop_words); i++)
+		if (!strcmp(w, stop_words[i]))
+			return true;
+	return false;
+}
+
+/* A **Why:** or **How to apply:** line (after indentation / a list mark). */
+static bool why_line(const char *p, size_t n)
+{
+	while (n && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	if (n >= 2 && (*p == '-' || *p == '*') && p[1] == ' ') {
+		p += 2;
+		n -= 2;
+	}
+	if (n >= 8 && !strncasecmp(p, "**why:**", 8))
+		return true;
+	if (n >= 17 && !strncasecmp(p, "**how to apply:**", 17))
+		return true;
+	return false;
+}
+
+char *dream_statement(const struct mem *m)
+{
+	struct buf b = BUF_INIT;
+	const char *p = m->body ? m->body : "";
+
+	buf_puts(&b, m->description ? m->description : "");
+	buf_putc(&b, '\n');
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (!why_line(p, n)) {
+			buf_append(&b, p, n);
+			buf_putc(&b, '\n');
+		}
+		p += n + (e ? 1 : 0);
+	}
+	return buf_detach(&b);
+}
+
+static void tok_push(struct dream_toks *t, enum dream_tok_kind k, const char *s, size_t n)
+{
+	if (k == DT_END && (!t->n || t->v[t->n - 1].kind == DT_END))
+		return;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	t->v[t->n].kind = k;
+	t->v[t->n].s = xstrndup(s ? s : "", n);
+	t->n++;
+}
+
+void dream_toks_dispose(struct dream_toks *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].s);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Length of a word character at s (0 when it is not one): letters,
+ * digits, marks and '_'. */
+static size_t word_char(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)*s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t l;
+
+	if (c < 0x80)
+		return (isalnum(c) || c == '_') ? 1 : 0;
+	l = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
+	if (l <= 0)
+		return 0;
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+		return (size_t)l;
+	default:
+		return 0;
+	}
+}
+
+/* An apostrophe (' or U+2019) at s: its length, else 0. */
+static size_t apostrophe(const char *s, size_t n)
+{
+	if (n >= 1 && *s == '\'')
+		return 1;
+	if (n >= 3 && !memcmp(s, "\xE2\x80\x99", 3))
+		return 3;
+	return 0;
+}
+
+static size_t dquote(const char *s, size_t n)
+{
+	if (n >= 1 && *s == '"')
+		return 1;
+	if (n >= 3 && (!memcmp(s, "\xE2\x80\x9C", 3) || !memcmp(s, "\xE2\x80\x9D", 3)))
+		return 3;
+	return 0;
+}
+
+static size_t squote(const char *s, size_t n)
+{
+	if (n >= 3 && !memcmp(s, "\xE2\x80\x98", 3))
+		return 3;
+	return apostrophe(s, n);
+}
+
+static const char *const is_words[] = {"it", "that", "there", "what", "he", "she",
+				       "here", "who", "where", "how", "this"};
+
+static void push_word(struct dream_toks *t, const char *w, size_t n)
+{
+	bool num = n > 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)w[i]) && w[i] != '.')
+			num = false;
+	tok_push(t, num ? DT_NUM : DT_WORD, w, n);
+}
+
+/* word w followed by an apostrophe and suffix x */
+static void push_contraction(struct dream_toks *t, const char *w, size_t wn, const char *x,
+			     size_t xn)
+{
+	if (xn == 1 && *x == 't' && wn >= 2 && w[wn - 1] == 'n') {
+		size_t bn = wn - 1;
+		if (bn == 2 && !memcmp(w, "ca", 2))
+			push_word(t, "can", 3);
+		else if (bn == 2 && !memcmp(w, "wo", 2))
+			push_word(t, "will", 4);
+		else if (bn == 3 && !memcmp(w, "sha", 3))
+			push_word(t, "shall", 5);
+		else
+			push_word(t, w, bn);
+		push_word(t, "not", 3);
+		return;
+	}
+	if (xn == 1 && *x == 's') {
+		push_word(t, w, wn);
+		if (wn == 3 && !memcmp(w, "let", 3)) {
+			push_word(t, "us", 2);
+			return;
+		}
+		for (size_t i = 0; i < ARRAY_LEN(is_words); i++)
+			if (strlen(is_words[i]) == wn && !memcmp(w, is_words[i], wn)) {
+				push_word(t, "is", 2);
+				return;
+			}
+		return; /* possessive 's dropped */
+	}
+	{
+		static const char *const sfx[][2] = {
+			{"re", "are"}, {"ll", "will"}, {"ve", "have"}, {"m", "am"}, {"d", "would"},
+		};
+		for (size_t i = 0; i < ARRAY_LEN(sfx); i++)
+			if (strlen(sfx[i][0]) == xn && !memcmp(x, sfx[i][0], xn)) {
+				push_word(t, w, wn);
+				push_word(t, sfx[i][1], strlen(sfx[i][1]));
+				return;
+			}
+	}
+	{
+		char *j = xmalloc(wn + xn + 1);
+		memcpy(j, w, wn);
+		memcpy(j + wn, x, xn);
+		push_word(t, j, wn + xn);
+		free(j);
+	}
+}
+
+/* Tokens of one normalised line. */
+static void tokenize_line(const char *s, size_t n, struct dream_toks *t)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l, q;
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '`') {
+			size_t run = 0, j;
+			while (i + run < n && s[i + run] == '`')
+				run++;
+			for (j = i + run; j < n; j++) {
+				size_t r = 0;
+				while (j + r < n && s[j + r] == '`')
+					r++;
+				if (r == run)
+					break;
+				if (r)
+					j += r - 1;
+			}
+			if (j < n) {
+				size_t a = i + run, b = j;
+				while (a < b && s[a] == ' ')
+					a++;
+				while (b > a && s[b - 1] == ' ')
+					b--;
+				tok_push(t, DT_CODE, s + a, b - a);
+				i = j + run;
+				continue;
+			}
+			i += run;
+			continue;
+		}
+		if ((q = dquote(s + i, n - i))) {
+			size_t j = i + q, cl = 0;
+			while (j < n && j - i < 200 && !(cl = dquote(s + j, n - j)))
+				j++;
+			if (cl && j < n) {
+				tok_push(t, DT_QUOTE, s + i + q, j - i - q);
+				i = j + cl;
+				continue;
+			}
+			i += q;
+			continue;
+		}
+		if ((q = squote(s + i, n - i)) && (i == 0 || !word_char(s + i - 1, 1)) &&
+		    i + q < n && s[i + q] != ' ') {
+			/* a quoted span: closing quote not followed by a word char */
+			size_t j = i + q, cl = 0;
+			for (; j < n && j - i < 200; j++) {
+				cl = squote(s + j, n - j);
+				if (cl && s[j - 1] != ' ' && (j + cl >= n || !word_char(s + j + cl, n - j - cl)))
+					break;
+				cl = 0;
+			}
+			if (cl) {
+				tok_push(t, DT_QUOTE, s + i + q, j - i - q);
+				i = j + cl;
+				continue;
+			}
+			i += q;
+			continue;
+		}
+		if ((l = word_char(s + i, n - i))) {
+			size_t a = i, b;
+			while (i < n && (l = word_char(s + i, n - i)))
+				i += l;
+			/* 2.5, 1.0.3: digits joined by dots stay one number */
+			while (i + 1 < n && s[i] == '.' && isdigit((unsigned char)s[i + 1]) &&
+			       isdigit((unsigned char)s[i - 1])) {
+				i++;
+				while (i < n && isdigit((unsigned char)s[i]))
+					i++;
+			}
+			b = i;
+			if ((q = apostrophe(s + i, n - i)) && i + q < n && word_char(s + i + q, n - i - q)) {
+				size_t xa = i + q;
+				i = xa;
+				while (i < n && (l = word_char(s + i, n - i)))
+					i += l;
+				push_contraction(t, s + a, b - a, s + xa, i - xa);
+			} else {
+				push_word(t, s + a, b - a);
+			}
+			continue;
+		}
+		if ((c == '.' || c == '!' || c == '?' || c == ';' || c == ':') &&
+		    (i + 1 >= n || s[i + 1] == ' ')) {
+			if (c != ':')
+				tok_push(t, DT_END, NULL, 0);
+			i++;
+			continue;
+		}
+		/* any other character: punctuation, one UTF-8 sequence */
+		l = text_utf8_seqlen(s + i, n - i);
+		i += l ? l : 1;
+	}
+	tok_push(t, DT_END, NULL, 0);
+}
+
+/* snake case / kebab-case / camelCase -> snake_case, kebab_case, camel_case */
+static void canon_naming(struct dream_toks *t)
+{
+	static const char *const stems[] = {"snake", "camel", "pascal", "kebab"};
+	size_t o = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct dream_tok k = t->v[i];
+		if (k.kind == DT_WORD) {
+			for (size_t s = 0; s < ARRAY_LEN(stems); s++) {
+				size_t sl = strlen(stems[s]);
+				bool joined = !strncmp(k.s, stems[s], sl) && !strcmp(k.s + sl, "case");
+				bool split = !strcmp(k.s, stems[s]) && i + 1 < t->n &&
+					     t->v[i + 1].kind == DT_WORD && !strcmp(t->v[i + 1].s, "case");
+				if (!joined && !split)
+					continue;
+				free(k.s);
+				k.s = xmalloc(sl + 6);
+				memcpy(k.s, stems[s], sl);
+				memcpy(k.s + sl, "_case", 6);
+				if (split)
+					free(t->v[++i].s);
+				break;
+			}
+		}
+		t->v[o++] = k;
+	}
+	t->n = o;
+}
+int dream_tokenize(const char *text, size_t len, struct dream_toks *out)
+{
+	struct buf norm = BUF_INIT;
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < len) {
+		const char *e = memchr(text + i, '\n', len - i);
+		size_t n = e ? (size_t)(e - (text + i)) : len - i;
+		buf_reset(&norm);
+		rc = text_normalize(text + i, n, &norm);
+		if (rc)
+			break;
+		tokenize_line(buf_cstr(&norm), norm.len, out);
+		i += n + 1;
+	}
+	buf_dispose(&norm);
+	canon_naming(out);
+	return rc;
+}
