@@ -294,6 +294,9 @@ local function main()
     skip(':KairosMemories', 'server does not advertise kairos.memories yet')
   end
 
+  -- The server's own idle clock is off for the test (dream.idleMs is an
+  -- hour): the first kairos/idle, sent on FocusLost, is what starts the dream.
+  local archived_before_idle = #vim.fn.glob(PERSONAL .. '/archive/*.md', false, true)
   step('FocusLost and CursorHold report kairos/idle; activity stops the reports', function()
     local sent = {}
     local orig = client.notify
@@ -309,42 +312,34 @@ local function main()
       return orig(...)
     end
     client.notify = spy
-    vim.cmd('doautocmd FocusLost')
-    check(#sent == 1 and type(sent[1].idleMs) == 'number', 'FocusLost sent ' .. vim.inspect(sent))
-    vim.cmd('doautocmd CursorMoved')
-    sent = {}
-    vim.cmd('doautocmd CursorHold')
-    check(wait(3000, function()
-      return #sent >= 2
-    end), 'CursorHold did not lead to repeated kairos/idle reports: ' .. vim.inspect(sent))
-    check(sent[2].idleMs > sent[1].idleMs, 'idleMs does not grow: ' .. vim.inspect(sent))
-    vim.cmd('doautocmd CursorMoved')
-    local n = #sent
-    wait(1000, function()
-      return false
+    local okk, err = pcall(function()
+      vim.cmd('doautocmd FocusLost')
+      check(#sent == 1 and type(sent[1].idleMs) == 'number', 'FocusLost sent ' .. vim.inspect(sent))
+      vim.cmd('doautocmd CursorMoved')
+      sent = {}
+      vim.cmd('doautocmd CursorHold')
+      check(wait(3000, function()
+        return #sent >= 2
+      end), 'CursorHold did not lead to repeated kairos/idle reports: ' .. vim.inspect(sent))
+      check(sent[2].idleMs > sent[1].idleMs, 'idleMs does not grow: ' .. vim.inspect(sent))
+      vim.cmd('doautocmd CursorMoved')
+      local n = #sent
+      wait(1000, function()
+        return false
+      end)
+      check(#sent == n, 'reports went on after the cursor moved: ' .. vim.inspect(sent))
     end)
     client.notify = orig
-    check(#sent == n, 'reports went on after the cursor moved: ' .. vim.inspect(sent))
+    check(okk, err)
   end)
 
   if commands['kairos.dream'] then
-    step('idle reports make the server dream: progress, then a message', function()
-      -- Requests keep the server's own idle clock at zero, so only the
-      -- editor's kairos/idle can start this dream.
-      client.notify('workspace/didChangeConfiguration', { settings = { kairos = { dream = { idleMs = 1000 } } } })
-      vim.cmd('doautocmd CursorHold')
-      local pinged = 0
-      local okk = wait(15000, function()
-        if vim.loop.now() - pinged >= 200 then
-          pinged = vim.loop.now()
-          client.request('kairos/documentState', { textDocument = { uri = vim.uri_from_bufnr(buf) } },
-            function() end, buf)
-        end
+    step('the idle report made the server dream: progress, then a message', function()
+      check(archived_before_idle == 0, 'a dream ran before any kairos/idle')
+      check(wait(15000, function()
         return #shown > 0
-      end)
-      vim.cmd('doautocmd CursorMoved')
-      check(okk, 'no window/showMessage after idle reports; progress: ' .. vim.inspect(progress))
-      check(shown[1].message:find('merge') or shown[1].message:find('1'), 'message: ' .. shown[1].message)
+      end), 'no window/showMessage after the idle reports; progress: ' .. vim.inspect(progress))
+      check(shown[1].message:find('merge'), 'message: ' .. shown[1].message)
       local kinds = {}
       for _, p in ipairs(progress) do
         kinds[p.value and p.value.kind or '?'] = true
