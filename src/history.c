@@ -4,6 +4,8 @@
  * the parent snapshot as a new commit. A flock on <repo>.lock serialises
  * writers across processes and threads. */
 #include "kairos/history.h"
+#include "kairos/fsx.h"
+#include "kairos/paths.h"
 
 #include "kairos/buf.h"
 #include "kairos/err.h"
@@ -24,174 +26,17 @@
 #define MSG_FOUND "kairos: store as found"
 #define MSG_HAND_EDIT "edit: changes made outside kairos"
 
-/* --- slug (TODO: replace with paths_data_home()/paths_slug() from
- * src/paths.c once branch `store` is merged) ----------------------------- */
-
-struct sha1 {
-	uint32_t h[5];
-	uint64_t len;
-	unsigned char block[64];
-	size_t used;
-};
-
-static uint32_t rol(uint32_t x, int n)
-{
-	return (x << n) | (x >> (32 - n));
-}
-
-static void sha1_block(struct sha1 *s, const unsigned char *p)
-{
-	uint32_t w[80], a, b, c, d, e;
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 80; i++)
-		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
-	for (int i = 0; i < 80; i++) {
-		uint32_t f, k, t;
-		if (i < 20)
-			f = (b & c) | (~b & d), k = 0x5A827999;
-		else if (i < 40)
-			f = b ^ c ^ d, k = 0x6ED9EBA1;
-		else if (i < 60)
-			f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
-		else
-			f = b ^ c ^ d, k = 0xCA62C1D6;
-		t = rol(a, 5) + f + e + k + w[i];
-		e = d, d = c, c = rol(b, 30), b = a, a = t;
-	}
-	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d, s->h[4] += e;
-}
-
-static void sha1_update(struct sha1 *s, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	s->len += n;
-	while (n--) {
-		s->block[s->used++] = *p++;
-		if (s->used == 64) {
-			sha1_block(s, s->block);
-			s->used = 0;
-		}
-	}
-}
-
-static void sha1_hex8(const void *data, size_t n, char out[9])
-{
-	struct sha1 s = {{0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0}, 0, {0}, 0};
-	uint64_t bits;
-	unsigned char pad = 0x80, zero = 0, lenb[8];
-
-	sha1_update(&s, data, n);
-	bits = s.len * 8;
-	sha1_update(&s, &pad, 1);
-	while (s.used != 56)
-		sha1_update(&s, &zero, 1);
-	for (int i = 0; i < 8; i++)
-		lenb[i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha1_update(&s, lenb, 8);
-	snprintf(out, 9, "%08x", (unsigned)s.h[0]);
-}
-
-/* dir made absolute with symlinks resolved in its longest existing
- * prefix, so that a store's slug is the same before and after it is
- * created (as paths_slug does). */
-static void resolve(const char *dir, char *out, size_t cap)
-{
-	char abs[PATH_MAX], *r;
-	size_t cut;
-
-	if (dir[0] == '/' || !getcwd(abs, sizeof(abs)))
-		snprintf(abs, sizeof(abs), "%s", dir);
-	else
-		snprintf(abs + strlen(abs), sizeof(abs) - strlen(abs), "/%s", dir);
-	cut = strlen(abs);
-	while (cut > 1 && abs[cut - 1] == '/')
-		abs[--cut] = '\0';
-	for (;;) {
-		char save = abs[cut];
-		abs[cut] = '\0';
-		r = realpath(cut ? abs : "/", NULL);
-		abs[cut] = save;
-		if (r || cut == 0)
-			break;
-		while (cut > 0 && abs[--cut] != '/')
-			;
-	}
-	snprintf(out, cap, "%s%s", r && strcmp(r, "/") ? r : "", abs + cut);
-	if (!out[0])
-		snprintf(out, cap, "/");
-	free(r);
-}
-
-static char *slug_of(const char *dir)
-{
-	char real[PATH_MAX], hex[9];
-	const char *base;
-	struct buf b = BUF_INIT;
-
-	resolve(dir, real, sizeof(real));
-	base = strrchr(real, '/');
-	base = base && base[1] ? base + 1 : "root";
-	for (const char *p = base; *p && b.len < 64; p++) {
-		char c = *p;
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '.' || c == '_' || c == '-';
-		buf_putc(&b, ok ? c : '-');
-	}
-	sha1_hex8(real, strlen(real), hex);
-	buf_printf(&b, "-%s", hex);
-	return buf_detach(&b);
-}
-
-static char *data_home(void)
-{
-	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	struct buf b = BUF_INIT;
-
-	if (x && x[0] == '/')
-		buf_puts(&b, x);
-	else
-		buf_printf(&b, "%s/.local/share", home && *home ? home : "/tmp");
-	while (b.len > 1 && b.data[b.len - 1] == '/')
-		buf_truncate(&b, b.len - 1);
-	return buf_detach(&b);
-}
-
 /* --- repository and lock ------------------------------------------------ */
 
 char *history_repo_path(const char *store_dir)
 {
-	char *home = data_home(), *slug = slug_of(store_dir);
+	char *home = paths_data_home(), *slug = paths_slug(store_dir);
 	struct buf b = BUF_INIT;
 
 	buf_printf(&b, "%s/kairos/history/%s", home, slug);
 	free(home);
 	free(slug);
 	return buf_detach(&b);
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return kr_errc(KR_EINVAL, "path too long: %s", path);
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-			return kr_err("cannot create %s: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-		return kr_err("cannot create %s: %s", tmp, strerror(errno));
-	return 0;
 }
 
 /* An open history: the plugin, the repository, the lock. */
@@ -227,7 +72,7 @@ static int hist_open(struct hist *h, const char *store_dir, bool lock)
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')))
 		*slash = '\0';
-	if ((rc = mkdirs(dir)) < 0)
+	if ((rc = fsx_mkdirs(dir, 0700)) < 0)
 		goto out;
 	if (lock) {
 		buf_printf(&lp, "%s.lock", path);
