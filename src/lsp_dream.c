@@ -20,6 +20,7 @@ struct lsp_dream {
 	struct child child;
 	bool running, cancelled, dry_run;
 	bool progress_lazy; /* begin the progress only once the gates passed */
+	uint64_t failed_ms; /* when a dream last could not run (0: never) */
 	struct buf out, err, prog;
 	struct progress progress;
 	char **waiters; /* deferred kairos.dream requests */
@@ -166,6 +167,7 @@ static void finish(struct server *s, struct lsp_dream *d)
 		errline = nl ? nl + 1 : d->err.data;
 	}
 	if (ok) {
+		d->failed_ms = 0;
 		changed = json_get_bool(&j, 0, "changed", false);
 		progress_end(s, &d->progress, changed ? "memory consolidated" : "nothing to change");
 		server_log(s, 4, "dream report: %.*s", (int)d->out.len, d->out.data);
@@ -192,6 +194,8 @@ static void finish(struct server *s, struct lsp_dream *d)
 					       msg);
 		if (!d->cancelled && !d->nwaiters)
 			server_log(s, 2, "%s", msg);
+		if (!d->cancelled)
+			d->failed_ms = loop_now_ms();
 	}
 	if (ok || status == 0)
 		json_dispose(&j);
@@ -312,10 +316,19 @@ int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *wait
 	return 0;
 }
 
+/* A dream that could not run is not retried on every idle report: an
+ * editor reporting idleness each pause would otherwise start one failing
+ * dream after another. */
+static bool backing_off(struct server *s)
+{
+	struct lsp_dream *d = s->feat->dream;
+	return d->failed_ms && loop_now_ms() - d->failed_ms < 60000;
+}
+
 static void on_idle_timer(struct loop *l, void *ud)
 {
 	struct server *s = ud;
-	if (!dream_lsp_running(s) && s->got_initialized && !s->got_shutdown)
+	if (!dream_lsp_running(s) && !backing_off(s) && s->got_initialized && !s->got_shutdown)
 		if (dream_lsp_start(s, false, false, NULL))
 			server_log(s, 2, "cannot start a dream: %s", kr_errmsg());
 }
@@ -323,7 +336,7 @@ static void on_idle_timer(struct loop *l, void *ud)
 /* kairos/idle {idleMs}: the editor says the person is idle. */
 void lsp_idle(struct server *s, struct rpc_msg *m)
 {
-	if (dream_lsp_running(s))
+	if (dream_lsp_running(s) || backing_off(s))
 		return;
 	if (dream_lsp_start(s, false, false, NULL))
 		server_log(s, 2, "cannot start a dream: %s", kr_errmsg());
