@@ -65,14 +65,8 @@ static bool wanted(const struct mem *m, const struct memopts *o)
 
 static void put_mem_json(struct jw *w, const struct mem *m, bool full)
 {
-	char *uri = m->path ? paths_to_uri(m->path) : NULL;
-
 	jw_obj(w);
-	jw_kstr(w, "name", m->name);
-	jw_kstr(w, "description", m->description);
-	jw_kstr(w, "type", mem_type_name(m->type));
-	jw_kstr(w, "store", mem_store_name(m->store));
-	jw_kstr(w, "uri", uri);
+	store_mem_json(w, m);
 	if (full) {
 		jw_kstr(w, "created", m->created);
 		jw_kstr(w, "updated", m->updated);
@@ -104,7 +98,6 @@ static void put_mem_json(struct jw *w, const struct mem *m, bool full)
 		jw_kstr(w, "body", m->body);
 	}
 	jw_end(w);
-	free(uri);
 }
 
 static int print_json(struct buf *b, struct jw *w)

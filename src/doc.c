@@ -122,6 +122,23 @@ uint32_t doc_byte_to_col(const struct doc *d, uint32_t line, size_t off, enum te
 	return text_byte_to_col(d->lines[line].s, d->lines[line].len, off, enc);
 }
 
+int doc_range_text(const struct doc *d, struct doc_pos a, struct doc_pos b, enum text_enc enc,
+		   struct buf *out)
+{
+	uint32_t la, lb;
+	size_t ba = doc_pos_to_byte(d, a, enc, &la), bb = doc_pos_to_byte(d, b, enc, &lb);
+	int rc = 0;
+
+	for (uint32_t l = la; l <= lb && !rc; l++) {
+		size_t from = l == la ? ba : 0, to = l == lb ? bb : d->lines[l].len;
+		if (to > from)
+			rc = buf_append(out, d->lines[l].s + from, to - from);
+		if (!rc && l < lb)
+			rc = buf_putc(out, '\n');
+	}
+	return rc;
+}
+
 static int grow(struct doc *d, size_t need)
 {
 	if (need <= d->cap)

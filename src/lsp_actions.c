@@ -160,15 +160,7 @@ int actions_lsp_code_action(struct server *s, struct rpc_msg *m, struct jw *w, c
 		if (lsp_read_pos(j, json_get(j, range, "start"), &a) &&
 		    lsp_read_pos(j, json_get(j, range, "end"), &b)) {
 			struct buf text = BUF_INIT;
-			uint32_t la, lb;
-			size_t ba = doc_pos_to_byte(d, a, s->enc, &la), bb = doc_pos_to_byte(d, b, s->enc, &lb);
-			for (uint32_t l = la; l <= lb; l++) {
-				size_t from = l == la ? ba : 0, to = l == lb ? bb : d->lines[l].len;
-				if (to > from)
-					buf_append(&text, d->lines[l].s + from, to - from);
-				if (l < lb)
-					buf_putc(&text, '\n');
-			}
+			doc_range_text(d, a, b, s->enc, &text);
 			if (text.len && model_lsp_offers_improve(s) && kind_wanted(j, only, "refactor")) {
 				size_t rn;
 				const char *rraw = json_raw(j, range, &rn);

@@ -536,16 +536,9 @@ int memory_lsp_list(struct server *s, struct rpc_msg *msg, int args, struct jw *
 	memory_lsp_check(s);
 	jw_arr(w);
 	for (size_t i = 0; m->open && i < m->set.mems.n; i++) {
-		const struct mem *x = m->set.mems.v[i];
-		char *uri = x->path ? paths_to_uri(x->path) : NULL;
 		jw_obj(w);
-		jw_kstr(w, "name", x->name);
-		jw_kstr(w, "description", x->description);
-		jw_kstr(w, "type", mem_type_name(x->type));
-		jw_kstr(w, "store", mem_store_name(x->store));
-		jw_kstr(w, "uri", uri);
+		store_mem_json(w, m->set.mems.v[i]);
 		jw_end(w);
-		free(uri);
 	}
 	jw_end(w);
 	return 0;

@@ -511,17 +511,7 @@ int model_lsp_improve(struct server *s, struct rpc_msg *m, const char **err)
 		*err = "nothing to improve: no model, or the document is not open";
 		return RPC_REQUEST_FAILED;
 	}
-	{
-		uint32_t la, lb;
-		size_t ba = doc_pos_to_byte(d, a, s->enc, &la), bb = doc_pos_to_byte(d, b, s->enc, &lb);
-		for (uint32_t l = la; l <= lb; l++) {
-			size_t from = l == la ? ba : 0, to = l == lb ? bb : d->lines[l].len;
-			if (to > from)
-				buf_append(&sel, d->lines[l].s + from, to - from);
-			if (l < lb)
-				buf_putc(&sel, '\n');
-		}
-	}
+	doc_range_text(d, a, b, s->enc, &sel);
 	rel = tick_lsp_rel_path(s, d);
 	nm = model_lsp_pick(s, rel, buf_cstr(&sel), mems, MODEL_MAX_TICK_MEMORIES);
 	c = xcalloc(1, sizeof(*c));

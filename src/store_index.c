@@ -1,8 +1,11 @@
-/* store_index: MEMORY.md, the one-line-per-memory index of a store. It is
+/* store_index: MEMORY.md, the one-line-per-memory index of a store (and
+ * the one-memory summary the listings share). The index is
  * never the only copy of anything: every line points at a memory file,
  * and when the cap bites the last line says how many were left out. */
 #include "kairos/err.h"
 #include "kairos/fsx.h"
+#include "kairos/json.h"
+#include "kairos/paths.h"
 #include "kairos/store.h"
 
 #include <stdio.h>
@@ -102,4 +105,15 @@ out:
 	buf_dispose(&text);
 	buf_dispose(&old);
 	return rc;
+}
+
+void store_mem_json(struct jw *w, const struct mem *m)
+{
+	char *uri = m->path ? paths_to_uri(m->path) : NULL;
+	jw_kstr(w, "name", m->name);
+	jw_kstr(w, "description", m->description);
+	jw_kstr(w, "type", mem_type_name(m->type));
+	jw_kstr(w, "store", mem_store_name(m->store));
+	jw_kstr(w, "uri", uri);
+	free(uri);
 }

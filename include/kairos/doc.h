@@ -51,6 +51,10 @@ int doc_edit(struct doc *d, struct doc_pos start, struct doc_pos end, const char
 const char *doc_text(struct doc *d, size_t *len);
 /* Byte offset within its line of a position (clamped), and the clamped line. */
 size_t doc_pos_to_byte(const struct doc *d, struct doc_pos p, enum text_enc enc, uint32_t *line_out);
+/* Appends the text between a and b (clamped; empty when b is before a),
+ * lines joined with "\n". */
+int doc_range_text(const struct doc *d, struct doc_pos a, struct doc_pos b, enum text_enc enc,
+		   struct buf *out);
 /* Column in enc of byte offset off of line. */
 uint32_t doc_byte_to_col(const struct doc *d, uint32_t line, size_t off, enum text_enc enc);
 

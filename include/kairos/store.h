@@ -95,6 +95,12 @@ void store_problems_free(struct store_problem *p, size_t n);
  * state); malloc'd. */
 char *store_lock_path(const char *store_dir);
 
+/* The members {name, description, type, store, uri} of a memory as
+ * kairos.memories and `kairos memory list --json` show it (inside an
+ * object the caller opens and closes). */
+struct jw;
+void store_mem_json(struct jw *w, const struct mem *m);
+
 /* Where the store's warnings go (default: one line on stderr): today, a
  * memory file about to be rewritten held a secret typed by hand, which
  * the rewrite redacts but older history still holds. */
