@@ -22,7 +22,8 @@ function spawn(args = ['lsp'], opts = {}) {
   proc.stderrText = '';
   proc.stdin.on('error', () => { /* the server went away: the test sees it in exited */ });
   proc.stderr.on('data', (d) => { proc.stderrText += d; });
-  proc.exited = new Promise((res) => proc.on('exit', (code, sig) => {
+  // 'close' comes after the process ended and its output was all read
+  proc.exited = new Promise((res) => proc.on('close', (code, sig) => {
     // a sanitizer report fails the run even when the test itself passed
     if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(proc.stderrText)) {
       global.kairosSanitizerReports = (global.kairosSanitizerReports || 0) + 1;
