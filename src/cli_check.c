@@ -89,7 +89,9 @@ static int resolve(const char *ws, const char *arg, char **rel, char **abs)
 	if (!realpath(arg, real)) {
 		char alt[PATH_MAX];
 
-		snprintf(alt, sizeof(alt), "%s/%s", ws, arg);
+		int n = snprintf(alt, sizeof(alt), "%s/%s", ws, arg);
+		if (n < 0 || (size_t)n >= sizeof(alt))
+			return kr_err("%s: path too long", arg);
 		if (arg[0] == '/' || !realpath(alt, real))
 			return kr_err("%s: %s", arg, strerror(errno));
 	}
