@@ -185,7 +185,8 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 			}
 			readp = resolved;
 		}
-		if (readp == path ? mem_read_fileat(&m, dirfd(d), fn, path, scratch)
+		if (readp == path ? mem_read_fileat(&m, dirfd(d), fn, path, scratch,
+						    type == DT_REG ? MEM_READ_REGULAR : 0)
 				  : mem_read_file_buf(&m, readp, scratch)) {
 			store_problem_add(problems, nproblems, path, kr_errmsg());
 			free(resolved);

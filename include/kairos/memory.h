@@ -100,9 +100,13 @@ int mem_format(const struct mem *m, struct buf *out);
  * that loading many files reuses one allocation. */
 int mem_read_file_buf(struct mem **out, const char *path, struct buf *scratch);
 /* Same, opening name relative to the directory descriptor dirfd (path is
- * what m->path and messages say): saves a path walk per file. */
+ * what m->path and messages say): saves a path walk per file. With
+ * MEM_READ_REGULAR the caller knows the file is regular (readdir said
+ * so), which saves its fstat; m->mtime is then read only when created or
+ * updated is missing (the only use of it), else 0. */
+#define MEM_READ_REGULAR 1u
 int mem_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
-		    struct buf *scratch);
+		    struct buf *scratch, unsigned flags);
 /* True when a and b hold the same file content (every front-matter field
  * and the body; path, store, mtime and archived are not compared). */
 bool mem_equal(const struct mem *a, const struct mem *b);
