@@ -164,18 +164,7 @@ static void fix_line(const char *s, size_t n, int64_t created, struct buf *out, 
 	size_t i = 0;
 	while (i < n) {
 		if (s[i] == '`') {
-			size_t run = 0, j;
-			while (i + run < n && s[i + run] == '`')
-				run++;
-			for (j = i + run; j < n; j++) {
-				size_t r = 0;
-				while (j + r < n && s[j + r] == '`')
-					r++;
-				if (r == run)
-					break;
-				if (r)
-					j += r - 1;
-			}
+			size_t run, j = dream_code_span(s, n, i, &run);
 			if (j < n) { /* a code span: copied as it is */
 				buf_append(out, s + i, j + run - i);
 				i = j + run;

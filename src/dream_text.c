@@ -211,6 +211,24 @@ static void push_contraction(struct dream_toks *t, const char *w, size_t wn, con
 		free(j);
 	}
 }
+size_t dream_code_span(const char *s, size_t n, size_t i, size_t *run)
+{
+	size_t r0 = 0, j;
+	while (i + r0 < n && s[i + r0] == '`')
+		r0++;
+	for (j = i + r0; j < n; j++) {
+		size_t r = 0;
+		while (j + r < n && s[j + r] == '`')
+			r++;
+		if (r == r0)
+			break;
+		if (r)
+			j += r - 1;
+	}
+	*run = r0;
+	return j;
+}
+
 
 /* Tokens of one normalised line. */
 static void tokenize_line(const char *s, size_t n, struct dream_toks *t)
@@ -222,18 +240,7 @@ static void tokenize_line(const char *s, size_t n, struct dream_toks *t)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '`') {
-			size_t run = 0, j;
-			while (i + run < n && s[i + run] == '`')
-				run++;
-			for (j = i + run; j < n; j++) {
-				size_t r = 0;
-				while (j + r < n && s[j + r] == '`')
-					r++;
-				if (r == run)
-					break;
-				if (r)
-					j += r - 1;
-			}
+			size_t run, j = dream_code_span(s, n, i, &run);
 			if (j < n) {
 				size_t a = i + run, b = j;
 				while (a < b && s[a] == ' ')
@@ -319,6 +326,7 @@ static void canon_naming(struct dream_toks *t)
 {
 	static const char *const stems[] = {"snake", "camel", "pascal", "kebab"};
 	size_t o = 0;
+
 
 	for (size_t i = 0; i < t->n; i++) {
 		struct dream_tok k = t->v[i];

@@ -216,6 +216,10 @@ struct dream_toks {
 	size_t n, cap;
 };
 int dream_tokenize(const char *text, size_t len, struct dream_toks *out);
+/* An inline code span opening at s[i] (a run of backticks, *run of
+ * them): the index of its closing run of the same length, or n when it
+ * never closes (then the backticks are plain text). */
+size_t dream_code_span(const char *s, size_t n, size_t i, size_t *run);
 void dream_toks_dispose(struct dream_toks *t);
 bool dream_stopword(const char *w);
 /* Relative dates rewritten in body text; returns a malloc'd new body or
