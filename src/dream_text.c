@@ -211,6 +211,7 @@ static void push_contraction(struct dream_toks *t, const char *w, size_t wn, con
 		free(j);
 	}
 }
+
 size_t dream_code_span(const char *s, size_t n, size_t i, size_t *run)
 {
 	size_t r0 = 0, j;
@@ -228,7 +229,6 @@ size_t dream_code_span(const char *s, size_t n, size_t i, size_t *run)
 	*run = r0;
 	return j;
 }
-
 
 /* Tokens of one normalised line. */
 static void tokenize_line(const char *s, size_t n, struct dream_toks *t)
