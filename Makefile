@@ -31,12 +31,15 @@ GIT_CFLAGS = $(shell pkg-config --cflags libgit2 2>/dev/null)
 GIT_LIBS = $(shell pkg-config --libs libgit2 2>/dev/null || echo -lgit2)
 CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
-SRC := $(filter-out src/main.c src/plug_%.c,$(wildcard src/*.c))
+# src/<layer>/<module>.c (README "Architecture"); src/plugins/ are the
+# shared objects loaded on first use, src/cli/main.c the binary's entry.
+SRC := $(filter-out src/cli/main.c src/plugins/%.c,$(wildcard src/*/*.c))
+HDR := $(wildcard include/kairos/*.h src/*/*.h)
 OBJ := $(SRC:src/%.c=$(B)/obj/%.o)
 # prompts: protocol/prompts/*.md compiled in as C strings (scripts/gen-prompts.sh)
 PROMPTS := $(sort $(wildcard protocol/prompts/*.md))
 OBJ += $(B)/obj/gen_prompts.o
-PLUGINS := $(patsubst src/plug_%.c,$(B)/kairos-%.so,$(wildcard src/plug_*.c))
+PLUGINS := $(patsubst src/plugins/plug_%.c,$(B)/kairos-%.so,$(wildcard src/plugins/plug_*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -53,11 +56,11 @@ $(DEPS_STAMP): scripts/deps.sh
 
 deps: $(DEPS_STAMP)
 
-$(B)/obj/%.o: src/%.c $(wildcard include/kairos/*.h) $(DEPS_STAMP)
+$(B)/obj/%.o: src/%.c $(HDR) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/obj/plug_%.o: src/plug_%.c $(wildcard include/kairos/*.h) $(DEPS_STAMP)
+$(B)/obj/plugins/plug_%.o: src/plugins/plug_%.c $(HDR) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC $(GIT_CFLAGS) -c -o $@ $<
 
@@ -73,22 +76,22 @@ $(B)/libkairos.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/kairos: $(B)/obj/main.o $(B)/libkairos.a
+$(B)/kairos: $(B)/obj/cli/main.o $(B)/libkairos.a
 	$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $^ $(CORE_LIBS)
 
-$(B)/kairos-git.so: $(B)/obj/plug_git.o
+$(B)/kairos-git.so: $(B)/obj/plugins/plug_git.o
 	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ $(GIT_LIBS)
 
-$(B)/kairos-http.so: $(B)/obj/plug_http.o
+$(B)/kairos-http.so: $(B)/obj/plugins/plug_http.o
 	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ $(CURL_LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libkairos.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libkairos.a $(LDFLAGS_ALL) -rdynamic $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) -Isrc -Itests/unit -o $@ $< $(B)/libkairos.a $(LDFLAGS_ALL) -rdynamic $(CORE_LIBS)
 
 $(B)/tests/%: tests/tools/%.c $(B)/libkairos.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libkairos.a $(LDFLAGS_ALL) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(B)/libkairos.a $(LDFLAGS_ALL) $(CORE_LIBS)
 
 units: $(UNIT_BIN) $(TOOL_BIN)
 

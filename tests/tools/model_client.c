@@ -7,7 +7,7 @@
 
 #include "kairos/buf.h"
 #include "kairos/err.h"
-#include "kairos/httpc.h"
+#include "model/httpc.h"
 #include "kairos/json.h"
 #include "kairos/loop.h"
 #include "kairos/model.h"

@@ -1,6 +1,6 @@
 /* Unit tests for the document store: edits, clamping, CRLF, speed path. */
 #include "check.h"
-#include "kairos/doc.h"
+#include "lsp/doc.h"
 
 #include <stdlib.h>
 

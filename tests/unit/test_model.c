@@ -6,7 +6,7 @@
 #include "kairos/json.h"
 #include "kairos/loop.h"
 #include "kairos/model.h"
-#include "kairos/model_provider.h"
+#include "model/model_provider.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "kairos/err.h"
 #include "kairos/fsx.h"
 #include "kairos/history.h"
-#include "kairos/imports.h"
+#include "store/imports.h"
 #include "kairos/journal.h"
 #include "kairos/json.h"
 #include "kairos/paths.h"

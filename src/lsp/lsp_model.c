@@ -1,0 +1,537 @@
+/* lsp_model: the optional language model in the server. Nothing here runs
+ * unless a provider is configured (llm.provider, KAIROS_LLM_PROVIDER);
+ * requests go through the model engine (model.h), asynchronously on the
+ * server's loop, so a slow or hanging model never blocks the protocol.
+ * - After a tick: the changed lines and the few most relevant memories;
+ *   the suggestions that pass validation join the document's own, marked
+ *   as the model's, through the same suppression and journal.
+ * - kairos.remember without a name or type: the model proposes them.
+ * - "Improve this per memory…": an action whose edit the model writes in
+ *   codeAction/resolve. */
+#include "kairos/err.h"
+#include "lsp.h"
+#include "kairos/model.h"
+#include "kairos/paths.h"
+#include "kairos/store.h"
+#include "kairos/tick.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lsp_model {
+	struct model *m;
+	char *tick_uri; /* document of the tick request in flight */
+	/* the callback context of each purpose's request in flight: a
+	 * cancelled request's callback never runs, so it is freed here */
+	void *pending[MODEL_PURPOSE_COUNT];
+	void (*pending_free[MODEL_PURPOSE_COUNT])(void *);
+};
+
+static void forget_pending(struct lsp_model *lm, enum model_purpose p, void *ctx)
+{
+	if (lm && lm->pending[p] == ctx)
+		lm->pending[p] = NULL;
+}
+
+static void drop_pending(struct lsp_model *lm, enum model_purpose p)
+{
+	if (lm->pending[p] && lm->pending_free[p])
+		lm->pending_free[p](lm->pending[p]);
+	lm->pending[p] = NULL;
+}
+
+static void log_line(void *ud, const char *msg)
+{
+	server_log((struct server *)ud, 3, "model: %s", msg);
+}
+
+static void effective_config(struct server *s, struct model_config *c)
+{
+	model_config_init(c);
+	model_config_copy(c, &s->cfg.llm);
+	if (model_config_from_env(c))
+		server_log(s, 2, "model: %s", kr_errmsg());
+}
+
+void model_lsp_init(struct server *s)
+{
+	struct lsp_model *lm = xcalloc(1, sizeof(*lm));
+	struct model_config c;
+	char *home = paths_data_home(), *state = NULL;
+	size_t n = strlen(home) + 32;
+
+	state = xmalloc(n);
+	snprintf(state, n, "%s/kairos/state", home);
+	effective_config(s, &c);
+	lm->m = model_new(s->loop, &c, state);
+	model_set_log(lm->m, log_line, s);
+	model_config_dispose(&c);
+	free(home);
+	free(state);
+	s->feat->model = lm;
+}
+
+void model_lsp_dispose(struct server *s)
+{
+	struct lsp_model *lm = s->feat->model;
+	if (!lm)
+		return;
+	model_free(lm->m);
+	for (int p = 0; p < MODEL_PURPOSE_COUNT; p++)
+		drop_pending(lm, (enum model_purpose)p);
+	free(lm->tick_uri);
+	free(lm);
+	s->feat->model = NULL;
+}
+
+void model_lsp_configure(struct server *s)
+{
+	struct lsp_model *lm = s->feat ? s->feat->model : NULL;
+	struct model_config c;
+	if (!lm)
+		return;
+	effective_config(s, &c);
+	model_configure(lm->m, &c);
+	model_config_dispose(&c);
+}
+
+struct model *model_lsp_engine(struct server *s)
+{
+	struct lsp_model *lm = s->feat ? s->feat->model : NULL;
+	return lm && model_enabled(lm->m) ? lm->m : NULL;
+}
+
+/* ---- choosing memories ---- */
+
+/* Words of text (lower-cased, 3+ letters) found in hay. */
+static int overlap(const char *text, const char *hay)
+{
+	char w[64];
+	int hits = 0;
+	size_t n = 0;
+	if (!text || !hay)
+		return 0;
+	for (const char *p = text;; p++) {
+		if (*p && (isalnum((unsigned char)*p) || *p == '_')) {
+			if (n + 1 < sizeof(w))
+				w[n++] = (char)tolower((unsigned char)*p);
+			continue;
+		}
+		if (n >= 3) {
+			w[n] = '\0';
+			if (strcasestr(hay, w))
+				hits++;
+		}
+		n = 0;
+		if (!*p)
+			break;
+	}
+	return hits;
+}
+
+size_t model_lsp_pick(struct server *s, const char *rel, const char *text,
+		      struct model_memory *out, size_t n)
+{
+	struct store_set *set = memory_lsp_set(s);
+	size_t got = 0;
+	int *score;
+
+	if (!set || !n)
+		return 0;
+	score = xcalloc(n, sizeof(*score));
+	for (size_t i = 0; i < set->mems.n; i++) {
+		const struct mem *x = set->mems.v[i];
+		int sc = overlap(x->description, text) * 2 + overlap(x->body, text);
+		if (x->scope.n)
+			sc += 3; /* scoped memories are about particular files */
+		if (x->rule)
+			sc += 1;
+		if (sc <= 0)
+			continue;
+		(void)rel;
+		/* insert, best first */
+		size_t k = got < n ? got++ : n - 1;
+		if (k == n - 1 && got == n && score[k] >= sc)
+			continue;
+		while (k > 0 && score[k - 1] < sc) {
+			out[k] = out[k - 1];
+			score[k] = score[k - 1];
+			k--;
+		}
+		out[k] = (struct model_memory){x->name, x->description, x->body};
+		score[k] = sc;
+	}
+	free(score);
+	return got;
+}
+
+/* ---- tick ---- */
+
+struct tick_call {
+	struct server *s;
+	char *uri;
+};
+
+static void tick_call_free(void *p)
+{
+	struct tick_call *c = p;
+	free(c->uri);
+	free(c);
+}
+
+static struct doc *doc_by_rel(struct server *s, const char *file)
+{
+	for (size_t i = 0; i < s->docs.n; i++) {
+		const char *rel = tick_lsp_rel_path(s, s->docs.v[i]);
+		if (rel && !strcmp(rel, file))
+			return s->docs.v[i];
+	}
+	return NULL;
+}
+
+static int line_of(void *ud, const char *file, long line, const char **text, size_t *len)
+{
+	struct doc *d = doc_by_rel(ud, file);
+	if (!d || line < 1 || (size_t)line > d->nlines)
+		return -1;
+	*text = d->lines[line - 1].s;
+	*len = d->lines[line - 1].len;
+	return 0;
+}
+
+static const struct mem *mem_named(struct server *s, const char *name, int *store)
+{
+	struct store_set *set = memory_lsp_set(s);
+	for (size_t i = 0; set && name && i < set->mems.n; i++)
+		if (!strcmp(set->mems.v[i]->name, name)) {
+			*store = (int)set->mems.v[i]->store;
+			return set->mems.v[i];
+		}
+	*store = -1;
+	return NULL;
+}
+
+static void on_tick_reply(void *ud, int err, struct model_suggestions *ms)
+{
+	struct tick_call *c = ud;
+	struct server *s = c->s;
+	struct lsp_model *lm = s->feat->model;
+	struct doc *d = doc_set_find(&s->docs, c->uri);
+	struct suggestion_list l = {0};
+
+	forget_pending(lm, MODEL_TICK, c);
+	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, c->uri)) {
+		free(lm->tick_uri);
+		lm->tick_uri = NULL;
+	}
+	for (size_t i = 0; !err && d && ms && i < ms->n; i++) {
+		struct model_suggestion *x = &ms->v[i];
+		const char *rel = tick_lsp_rel_path(s, d);
+		int store;
+		const struct mem *mem = mem_named(s, x->memory, &store);
+		const struct doc_line *L;
+		struct suggestion g;
+
+		if (!rel || strcmp(rel, x->file) || x->line < 1 || (size_t)x->line > d->nlines)
+			continue; /* about another document: its own tick asks */
+		L = &d->lines[x->line - 1];
+		memset(&g, 0, sizeof(g));
+		g.kind = "model";
+		g.memory = mem ? xstrdup(mem->name) : NULL;
+		g.store = mem ? store : -1;
+		g.path = xstrdup(rel);
+		g.line = (size_t)x->line - 1;
+		if (x->find) {
+			const char *hit = memmem(L->s, L->len, x->find, strlen(x->find));
+			g.start = hit ? (size_t)(hit - L->s) : 0;
+			g.end = hit ? g.start + strlen(x->find) : 0;
+			g.fix = hit && x->replace ? xstrdup(x->replace) : NULL;
+		}
+		g.severity = SEV_INFORMATION;
+		g.message = xstrdup(x->message);
+		g.mem_path = mem && mem->path ? xstrdup(mem->path) : NULL;
+		tick_make_id(g.id, "model", g.store, g.memory, rel, L->s, L->len, (unsigned)i);
+		if (l.n == l.cap) {
+			l.cap = l.cap ? l.cap * 2 : 4;
+			l.v = xrealloc(l.v, l.cap * sizeof(*l.v));
+		}
+		l.v[l.n++] = g;
+	}
+	if (d && l.n)
+		tick_lsp_add_model(s, d, &l);
+	suggestion_list_dispose(&l);
+	if (ms) {
+		model_suggestions_dispose(ms);
+		free(ms);
+	}
+	free(c->uri);
+	free(c);
+}
+
+void model_lsp_after_tick(struct server *s, struct doc *d, long lo, long hi)
+{
+	struct lsp_model *lm = s->feat->model;
+	struct model *m = model_lsp_engine(s);
+	const char *rel = tick_lsp_rel_path(s, d);
+	struct model_memory mems[MODEL_MAX_TICK_MEMORIES];
+	struct model_hunk h;
+	struct buf text = BUF_INIT;
+	struct tick_call *c;
+	size_t nm;
+	int rc;
+
+	if (!m || !rel || lo < 0 || model_busy(m, MODEL_TICK))
+		return;
+	if (lo > 2)
+		lo -= 2;
+	else
+		lo = 0;
+	hi += 2;
+	if ((size_t)hi >= d->nlines)
+		hi = (long)d->nlines - 1;
+	if (hi - lo > 80)
+		hi = lo + 80;
+	for (long i = lo; i <= hi; i++) {
+		buf_append(&text, d->lines[i].s, d->lines[i].len);
+		buf_putc(&text, '\n');
+	}
+	nm = model_lsp_pick(s, rel, buf_cstr(&text), mems, MODEL_MAX_TICK_MEMORIES);
+	h = (struct model_hunk){rel, lo + 1, buf_cstr(&text)};
+	c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	c->uri = xstrdup(d->uri);
+	rc = model_tick(m, &(struct model_tick_req){&h, 1, mems, nm, line_of, s}, on_tick_reply, c);
+	if (rc) {
+		free(c->uri);
+		free(c);
+		if (rc != KR_EBUSY && rc != KR_ENOMEM)
+			server_log(s, 3, "model tick skipped: %s", kr_errmsg());
+	} else {
+		free(lm->tick_uri);
+		lm->tick_uri = xstrdup(d->uri);
+		lm->pending[MODEL_TICK] = c;
+		lm->pending_free[MODEL_TICK] = tick_call_free;
+	}
+	buf_dispose(&text);
+}
+
+/* A change to the document a tick request is about makes its answer stale. */
+void model_lsp_doc_changed(struct server *s, struct doc *d)
+{
+	struct lsp_model *lm = s->feat ? s->feat->model : NULL;
+	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, d->uri)) {
+		model_cancel(lm->m, MODEL_TICK);
+		drop_pending(lm, MODEL_TICK);
+		free(lm->tick_uri);
+		lm->tick_uri = NULL;
+	}
+}
+
+/* ---- remember ---- */
+
+struct remember_call {
+	struct server *s;
+	char *handle;
+	char *params; /* the executeCommand params, re-read when the answer comes */
+};
+
+static void remember_call_free(void *p)
+{
+	struct remember_call *c = p;
+	free(c->params);
+	free(c);
+}
+
+static void on_remember_reply(void *ud, int err, struct model_proposal *p)
+{
+	struct remember_call *c = ud;
+	struct server *s = c->s;
+	struct json j;
+
+	forget_pending(s->feat ? s->feat->model : NULL, MODEL_REMEMBER, c);
+	struct buf res = BUF_INIT;
+	struct jw w;
+	const char *e = NULL;
+	int rc;
+
+	if (json_parse(&j, c->params, strlen(c->params)) == 0) {
+		int args = json_first(&j, json_get(&j, 0, "arguments"));
+		jw_init(&w, &res);
+		/* on a model error the memory is made as without a model */
+		rc = memory_lsp_remember_with(s, &j, args, p && !err ? p->name : NULL,
+					      p && !err ? p->description : NULL, p && !err ? p->type : NULL,
+					      &w, &e);
+		if (rc)
+			server_finish_deferred(s, c->handle, NULL, 0, rc, e ? e : kr_errmsg());
+		else
+			server_finish_deferred(s, c->handle, res.data, res.len, 0, NULL);
+	}
+	json_dispose(&j);
+	buf_dispose(&res);
+	if (p) {
+		model_proposal_dispose(p);
+		free(p);
+	}
+	free(c->params);
+	free(c);
+}
+
+/* kairos.remember with no name or no type, a model configured: ask it
+ * and answer later (SERVER_DEFERRED); 0 when the model is not needed. */
+int model_lsp_remember(struct server *s, struct rpc_msg *m, int args)
+{
+	struct model *mm = model_lsp_engine(s);
+	char *text = json_get_str(&m->j, args, "text");
+	struct remember_call *c;
+	size_t n;
+	const char *raw;
+
+	if (!mm || !text || !*text || (json_get(&m->j, args, "name") >= 0 && json_get(&m->j, args, "type") >= 0)) {
+		free(text);
+		return 0;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	raw = json_raw(&m->j, m->params, &n);
+	c->params = xstrndup(raw, n);
+	c->handle = server_defer(s, m);
+	if (model_remember(mm, text, on_remember_reply, c)) {
+		/* busy or over budget: answer now, without the model */
+		on_remember_reply(c, KR_EBUSY, NULL);
+	} else {
+		s->feat->model->pending[MODEL_REMEMBER] = c;
+		s->feat->model->pending_free[MODEL_REMEMBER] = remember_call_free;
+	}
+	free(text);
+	return SERVER_DEFERRED;
+}
+
+/* ---- improve ---- */
+
+bool model_lsp_offers_improve(struct server *s)
+{
+	return model_lsp_engine(s) && s->caps.resolve_edit;
+}
+
+struct improve_call {
+	struct server *s;
+	char *handle;
+	char *action; /* the code action as the client sent it */
+	char *uri;
+};
+
+static void improve_call_free(void *p)
+{
+	struct improve_call *c = p;
+	free(c->action);
+	free(c->uri);
+	free(c);
+}
+
+static void on_improve_reply(void *ud, int err, char *replacement)
+{
+	struct improve_call *c = ud;
+	struct server *s = c->s;
+	struct json j;
+	struct buf res = BUF_INIT;
+	struct jw w;
+
+	forget_pending(s->feat ? s->feat->model : NULL, MODEL_ACTION, c);
+
+	if (err || !replacement || json_parse(&j, c->action, strlen(c->action))) {
+		server_finish_deferred(s, c->handle, NULL, 0, RPC_REQUEST_FAILED,
+				       err ? "the model could not improve this" : "bad code action");
+		if (!err && replacement)
+			json_dispose(&j);
+		goto out;
+	}
+	jw_init(&w, &res);
+	jw_obj(&w);
+	for (int k = 1, i = 0; i < json_len(&j, 0); i++) {
+		size_t vn;
+		const char *v = json_raw(&j, k + 1, &vn);
+		char *key = json_strdup(&j, k);
+		if (strcmp(key, "edit")) {
+			jw_key(&w, key);
+			jw_raw(&w, v, vn);
+		}
+		free(key);
+		k = json_skip(&j, k + 1);
+	}
+	{
+		size_t rn;
+		const char *range = json_raw(&j, json_path(&j, 0, "data.range"), &rn);
+		jw_key(&w, "edit");
+		jw_obj(&w);
+		jw_key(&w, "changes");
+		jw_obj(&w);
+		jw_key(&w, c->uri);
+		jw_arr(&w);
+		jw_obj(&w);
+		jw_key(&w, "range");
+		jw_raw(&w, range, rn);
+		jw_kstr(&w, "newText", replacement);
+		jw_end(&w);
+		jw_end(&w);
+		jw_end(&w);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	server_finish_deferred(s, c->handle, res.data, res.len, 0, NULL);
+	json_dispose(&j);
+out:
+	buf_dispose(&res);
+	free(replacement);
+	free(c->action);
+	free(c->uri);
+	free(c);
+}
+
+/* codeAction/resolve of an "improve" action: the model writes the edit. */
+int model_lsp_improve(struct server *s, struct rpc_msg *m, const char **err)
+{
+	const struct json *j = &m->j;
+	struct model *mm = model_lsp_engine(s);
+	char *uri = json_get_str(j, m->params, "data.uri");
+	struct doc *d = uri ? doc_set_find(&s->docs, uri) : NULL;
+	int range = json_path(j, m->params, "data.range");
+	struct doc_pos a, b;
+	struct buf sel = BUF_INIT;
+	struct model_memory mems[MODEL_MAX_TICK_MEMORIES];
+	struct improve_call *c;
+	const char *raw, *rel;
+	size_t n, nm;
+	int rc;
+
+	if (!mm || !d || !lsp_read_pos(j, json_get(j, range, "start"), &a) ||
+	    !lsp_read_pos(j, json_get(j, range, "end"), &b)) {
+		free(uri);
+		*err = "nothing to improve: no model, or the document is not open";
+		return RPC_REQUEST_FAILED;
+	}
+	doc_range_text(d, a, b, s->enc, &sel);
+	rel = tick_lsp_rel_path(s, d);
+	nm = model_lsp_pick(s, rel, buf_cstr(&sel), mems, MODEL_MAX_TICK_MEMORIES);
+	c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	raw = json_raw(j, m->params, &n);
+	c->action = xstrndup(raw, n);
+	c->uri = uri;
+	rc = model_improve(mm, &(struct model_improve_req){rel ? rel : d->uri, buf_cstr(&sel), mems, nm},
+			   on_improve_reply, c);
+	buf_dispose(&sel);
+	if (rc) {
+		*err = rc == KR_EINVAL ? "the selection holds a secret: it is not sent to the model"
+					: kr_errmsg();
+		free(c->action);
+		free(c->uri);
+		free(c);
+		return RPC_REQUEST_FAILED;
+	}
+	c->handle = server_defer(s, m);
+	s->feat->model->pending[MODEL_ACTION] = c;
+	s->feat->model->pending_free[MODEL_ACTION] = improve_call_free;
+	return SERVER_DEFERRED;
+}

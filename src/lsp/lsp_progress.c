@@ -1,0 +1,65 @@
+/* lsp_progress: work done progress (window/workDoneProgress/create and
+ * $/progress begin/report/end), sent only to clients that advertised
+ * window.workDoneProgress (eglot does not). */
+#include "kairos/err.h"
+#include "lsp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void send_progress(struct server *s, const char *token, const char *kind, const char *title,
+			  const char *message, int percentage, bool cancellable)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kstr(&w, "token", token);
+	jw_key(&w, "value");
+	jw_obj(&w);
+	jw_kstr(&w, "kind", kind);
+	if (title)
+		jw_kstr(&w, "title", title);
+	if (message)
+		jw_kstr(&w, "message", message);
+	if (percentage >= 0)
+		jw_kint(&w, "percentage", percentage);
+	if (!strcmp(kind, "begin"))
+		jw_kbool(&w, "cancellable", cancellable);
+	jw_end(&w);
+	jw_end(&w);
+	server_notify(s, "$/progress", b.data, b.len);
+	buf_dispose(&b);
+}
+
+bool progress_begin(struct server *s, struct progress *p, const char *title, bool cancellable)
+{
+	struct buf b = BUF_INIT;
+	static unsigned counter;
+
+	memset(p, 0, sizeof(*p));
+	if (!s->caps.work_done_progress)
+		return false;
+	snprintf(p->token, sizeof(p->token), "kairos-%u", ++counter);
+	buf_printf(&b, "{\"token\":\"%s\"}", p->token);
+	/* the spec lets the server report right after sending create */
+	server_request(s, "window/workDoneProgress/create", b.data, b.len, NULL, NULL);
+	buf_dispose(&b);
+	send_progress(s, p->token, "begin", title, NULL, 0, cancellable);
+	p->active = true;
+	return true;
+}
+
+void progress_report(struct server *s, struct progress *p, const char *message, int percentage)
+{
+	if (p->active)
+		send_progress(s, p->token, "report", NULL, message, percentage, false);
+}
+
+void progress_end(struct server *s, struct progress *p, const char *message)
+{
+	if (p->active)
+		send_progress(s, p->token, "end", NULL, message, -1, false);
+	p->active = false;
+}

@@ -1,0 +1,56 @@
+/* model_anthropic: the Messages API (POST {endpoint}/v1/messages). */
+#include "model_provider.h"
+#include "kairos/err.h"
+#include "kairos/json.h"
+
+int model_anthropic_build(struct model_http *out, const struct model_config *c, const char *key,
+			  const char *system, const char *user)
+{
+	struct jw w;
+	int rc;
+	if (!key || !*key)
+		return kr_errc(KR_ENOTFOUND, "anthropic needs a key: set llm.apiKeyEnv to the name "
+					     "of an environment variable that holds it");
+	if ((rc = model_endpoint(&out->url, c)) || (rc = buf_puts(&out->url, "/v1/messages")))
+		return rc;
+	model_http_header(out, "content-type", "application/json");
+	model_http_header(out, "anthropic-version", "2023-06-01");
+	model_http_header(out, "x-api-key", key);
+	model_json_begin(&w, &out->body, c);
+	jw_kstr(&w, "system", system);
+	jw_key(&w, "messages");
+	jw_arr(&w);
+	model_json_message(&w, "user", user);
+	jw_end(&w);
+	jw_end(&w);
+	return w.err;
+}
+
+int model_anthropic_text(struct buf *out, const char *body, size_t len)
+{
+	struct json j = {0};
+	int rc, content, n = 0;
+	if (json_parse(&j, body, len) || json_type(&j, 0) != JSON_OBJECT) {
+		rc = kr_errc(KR_EINVAL, "the reply is not a JSON object");
+		goto out;
+	}
+	content = json_get(&j, 0, "content");
+	if (json_type(&j, content) != JSON_ARRAY) {
+		rc = kr_errc(KR_EINVAL, "the reply has no \"content\" array");
+		goto out;
+	}
+	for (int e = json_first(&j, content); e >= 0; e = json_next(&j, content, e)) {
+		if (!json_streq(&j, json_get(&j, e, "type"), "text"))
+			continue;
+		int t = json_get(&j, e, "text");
+		if (json_type(&j, t) != JSON_STRING || json_str(&j, t, out)) {
+			rc = kr_errc(KR_EINVAL, "a text block of the reply has no text");
+			goto out;
+		}
+		n++;
+	}
+	rc = n ? 0 : kr_errc(KR_EINVAL, "the reply holds no text");
+out:
+	json_dispose(&j);
+	return rc;
+}

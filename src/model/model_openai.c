@@ -1,0 +1,56 @@
+/* model_openai: OpenAI-compatible chat completions
+ * (POST {endpoint}/v1/chat/completions): OpenAI, Ollama, llama.cpp's
+ * server, vLLM, LM Studio. The key is optional. */
+#include "model_provider.h"
+#include "kairos/err.h"
+#include "kairos/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int model_openai_build(struct model_http *out, const struct model_config *c, const char *key,
+		       const char *system, const char *user)
+{
+	struct jw w;
+	int rc;
+	if ((rc = model_endpoint(&out->url, c)) ||
+	    (rc = buf_puts(&out->url, "/v1/chat/completions")))
+		return rc;
+	model_http_header(out, "content-type", "application/json");
+	if (key && *key) {
+		size_t n = strlen(key) + 8;
+		char *v = xmalloc(n);
+		snprintf(v, n, "Bearer %s", key);
+		model_http_header(out, "authorization", v);
+		explicit_bzero(v, n);
+		free(v);
+	}
+	model_json_begin(&w, &out->body, c);
+	jw_kbool(&w, "stream", false);
+	jw_key(&w, "messages");
+	jw_arr(&w);
+	model_json_message(&w, "system", system);
+	model_json_message(&w, "user", user);
+	jw_end(&w);
+	jw_end(&w);
+	return w.err;
+}
+
+int model_openai_text(struct buf *out, const char *body, size_t len)
+{
+	struct json j = {0};
+	int rc, t;
+	if (json_parse(&j, body, len) || json_type(&j, 0) != JSON_OBJECT) {
+		rc = kr_errc(KR_EINVAL, "the reply is not a JSON object");
+		goto out;
+	}
+	t = json_path(&j, json_at(&j, json_get(&j, 0, "choices"), 0), "message.content");
+	if (json_type(&j, t) != JSON_STRING || json_str(&j, t, out))
+		rc = kr_errc(KR_EINVAL, "the reply has no choices[0].message.content text");
+	else
+		rc = 0;
+out:
+	json_dispose(&j);
+	return rc;
+}
