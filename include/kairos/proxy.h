@@ -2,7 +2,9 @@
  * The child runs on two pipes; what the editor and the child send passes
  * through unchanged except where kairos merges its own answers in
  * (initialize, publishDiagnostics, pull diagnostics, code actions).
- * protocol/proxy.md is the contract; server.c calls the three hooks. */
+ * protocol/proxy.md is the contract. The proxy is a filter between the
+ * editor's connection and kairos's own server (lsp_filter.h), installed
+ * by the command line; it knows the server only through the host. */
 #ifndef KAIROS_PROXY_H
 #define KAIROS_PROXY_H
 
@@ -10,27 +12,18 @@
 #include <stddef.h>
 
 #include "kairos/buf.h"
+#include "kairos/lsp_filter.h"
 #include "kairos/rpc.h"
 #include "kairos/text.h"
 
-struct server;
-struct proxy;
-
-/* Starts the child (argv[0] looked up in PATH). A child that cannot be
- * started is reported once the editor is connected; kairos serves its own
- * features without it. Never NULL. */
-struct proxy *proxy_new(struct server *s, char **argv);
-/* Flushes what is queued for the child, waits briefly for it to exit,
- * then kills it; frees p. */
-void proxy_free(struct proxy *p);
-
-/* Hook for every message from the editor, before kairos handles it.
- * Forwards what the child must see; returns true when kairos must not
- * handle m itself (it was the child's alone). */
-bool proxy_on_client_message(struct server *s, struct rpc_msg *m, const char *body, size_t len);
-/* Hook for every message kairos is about to send to the editor; returns
- * true when the proxy took it (held for a merge, or sent merged). */
-bool proxy_on_server_message(struct server *s, const char *body, size_t len);
+/* Starts the child (argv[0] looked up in PATH) and fills *out with the
+ * filter to install: from_client forwards what the child must see (true
+ * when the message was the child's alone), to_client holds kairos's
+ * answers for a merge, free flushes what is queued for the child, waits
+ * briefly for it to exit, then kills it. A child that cannot be started
+ * is reported once the editor is connected; kairos serves its own
+ * features without it. host is copied. */
+void proxy_new(struct lsp_filter *out, const struct lsp_filter_host *host, char **argv);
 
 /* ---- pure merges (proxy_merge.c); child and mine are JSON texts ---- */
 

@@ -1,13 +1,9 @@
-/* lsp_actions: code actions. For a kairos diagnostic whose memory has a
- * fix: a quickfix with the edit, whose command reports the acceptance;
- * for every kairos diagnostic: "Don't suggest this again"; for a
- * non-empty selection: "Remember this…". Diagnostics are matched by their
- * data.id, never by range (Neovim 0.7 sends ranges in bytes). The edit is
- * left to codeAction/resolve only for clients that resolve "edit"
- * (eglot 1.9 never resolves). */
+/* lsp_actions: code actions (lsp_actions.h). */
+#include "lsp_actions.h"
+#include "lsp_documents.h"
+#include "lsp_model.h"
+#include "lsp_tick.h"
 #include "kairos/err.h"
-#include "lsp.h"
-#include "kairos/tick.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +23,7 @@ static bool kind_wanted(const struct json *j, int only, const char *kind)
 	return false;
 }
 
-static void write_edit(struct server *s, struct jw *w, const struct doc *d, const struct suggestion *g)
+static void write_edit(struct lsp_session *s, struct jw *w, const struct doc *d, const struct suggestion *g)
 {
 	uint32_t line = (uint32_t)g->line;
 	jw_key(w, "edit");
@@ -73,7 +69,7 @@ static void write_feedback_command(struct jw *w, const char *title, const char *
 	jw_end(w);
 }
 
-static void actions_for(struct server *s, struct jw *w, struct doc *d, const struct suggestion *g,
+static void actions_for(struct lsp_session *s, struct jw *w, struct doc *d, const struct suggestion *g,
 			int diag, const struct json *j, int only)
 {
 	if (g->fix && kind_wanted(j, only, "quickfix")) {
@@ -120,7 +116,7 @@ static bool range_nonempty(const struct json *j, int range)
 }
 
 /* textDocument/codeAction */
-int actions_lsp_code_action(struct server *s, struct rpc_msg *m, struct jw *w, const char **err)
+int lsp_actions_code_action(struct lsp_session *s, struct rpc_msg *m, struct jw *w, const char **err)
 {
 	const struct json *j = &m->j;
 	char *uri = json_get_str(j, m->params, "textDocument.uri");
@@ -138,7 +134,7 @@ int actions_lsp_code_action(struct server *s, struct rpc_msg *m, struct jw *w, c
 	}
 	for (int e = json_first(j, diags); e >= 0; e = json_next(j, diags, e)) {
 		char *id = json_get_str(j, e, "data.id");
-		struct suggestion *g = id ? tick_lsp_find(s, id, NULL) : NULL;
+		struct suggestion *g = id ? lsp_tick_find(s, id, NULL) : NULL;
 		if (g) {
 			any_kairos = true;
 			actions_for(s, w, d, g, e, j, only);
@@ -152,16 +148,16 @@ int actions_lsp_code_action(struct server *s, struct rpc_msg *m, struct jw *w, c
 		long long l2 = json_get_int(j, range, "end.line", -1);
 		struct suggestion *g;
 		for (long long l = l1; l >= 0 && l <= l2; l++)
-			for (size_t k = 0; (g = tick_lsp_nth_on_line(s, d, (size_t)l, k)); k++)
+			for (size_t k = 0; (g = lsp_tick_nth_on_line(s, d, (size_t)l, k)); k++)
 				actions_for(s, w, d, g, -1, j, only);
 	}
 	if (range >= 0 && range_nonempty(j, range) && kind_wanted(j, only, "source")) {
 		struct doc_pos a, b;
-		if (lsp_read_pos(j, json_get(j, range, "start"), &a) &&
-		    lsp_read_pos(j, json_get(j, range, "end"), &b)) {
+		if (lsp_documents_read_pos(j, json_get(j, range, "start"), &a) &&
+		    lsp_documents_read_pos(j, json_get(j, range, "end"), &b)) {
 			struct buf text = BUF_INIT;
 			doc_range_text(d, a, b, s->enc, &text);
-			if (text.len && model_lsp_offers_improve(s) && kind_wanted(j, only, "refactor")) {
+			if (text.len && lsp_model_offers_improve(s) && kind_wanted(j, only, "refactor")) {
 				size_t rn;
 				const char *rraw = json_raw(j, range, &rn);
 				jw_obj(w);
@@ -206,12 +202,12 @@ int actions_lsp_code_action(struct server *s, struct rpc_msg *m, struct jw *w, c
 }
 
 /* codeAction/resolve: fills in the edit of a quick fix. */
-int actions_lsp_resolve(struct server *s, struct rpc_msg *m, struct jw *w, const char **err)
+int lsp_actions_resolve(struct lsp_session *s, struct rpc_msg *m, struct jw *w, const char **err)
 {
 	const struct json *j = &m->j;
 	char *id = json_get_str(j, m->params, "data.id");
 	struct doc *d = NULL;
-	struct suggestion *g = id ? tick_lsp_find(s, id, &d) : NULL;
+	struct suggestion *g = id ? lsp_tick_find(s, id, &d) : NULL;
 	int rc = 0;
 
 	if (json_type(j, m->params) != JSON_OBJECT) {
@@ -220,7 +216,7 @@ int actions_lsp_resolve(struct server *s, struct rpc_msg *m, struct jw *w, const
 		goto out;
 	}
 	if (json_streq(j, json_path(j, m->params, "data.kind"), "improve")) {
-		rc = model_lsp_improve(s, m, err);
+		rc = lsp_model_improve(s, m, err);
 		goto out;
 	}
 	if (!g || !d || !g->fix) {

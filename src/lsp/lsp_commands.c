@@ -1,37 +1,26 @@
-/* lsp_commands: workspace/executeCommand, dispatched from a table. The
- * arguments are one object (protocol.md "Commands"); clients that send
- * none get an empty object. */
+/* lsp_commands: workspace/executeCommand (lsp_commands.h). */
+#include "lsp_commands.h"
+#include "lsp_dream.h"
+#include "lsp_memory.h"
+#include "lsp_tick.h"
 #include "kairos/err.h"
-#include "lsp.h"
 
 #include <string.h>
 
-typedef int (*command_fn)(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err);
-
-static int cmd_tick(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err)
-{
-	return tick_lsp_command(s, m, w, err);
-}
-
-static int cmd_dream(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err)
-{
-	return dream_lsp_command(s, m, args, err);
-}
-
 static const struct {
 	const char *name;
-	command_fn fn;
+	lsp_command_fn fn;
 } commands[] = {
-	{"kairos.remember", memory_lsp_remember},
-	{"kairos.forget", memory_lsp_forget},
-	{"kairos.memories", memory_lsp_list},
-	{"kairos.tick", cmd_tick},
-	{"kairos.dream", cmd_dream},
-	{"kairos.undo", memory_lsp_undo},
-	{"kairos.feedback", tick_lsp_feedback},
+	{"kairos.remember", lsp_memory_remember},
+	{"kairos.forget", lsp_memory_forget},
+	{"kairos.memories", lsp_memory_list},
+	{"kairos.tick", lsp_tick_command},
+	{"kairos.dream", lsp_dream_command},
+	{"kairos.undo", lsp_memory_undo},
+	{"kairos.feedback", lsp_tick_feedback},
 };
 
-void commands_lsp_capabilities(struct jw *w)
+void lsp_commands_capabilities(struct jw *w)
 {
 	jw_key(w, "executeCommandProvider");
 	jw_obj(w);
@@ -43,7 +32,7 @@ void commands_lsp_capabilities(struct jw *w)
 	jw_end(w);
 }
 
-int commands_lsp_execute(struct server *s, struct rpc_msg *m, struct jw *w, const char **err)
+int lsp_commands_execute(struct lsp_session *s, struct rpc_msg *m, struct jw *w, const char **err)
 {
 	const struct json *j = &m->j;
 	int cmd = json_get(j, m->params, "command");

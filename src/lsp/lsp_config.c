@@ -1,13 +1,11 @@
-/* lsp_config: the server's configuration, from initializationOptions and
- * workspace/didChangeConfiguration (protocol.md: the same object; every
- * key optional; absent keys keep their value). */
+/* lsp_config: the server's configuration (lsp_config.h). */
 #include "kairos/err.h"
-#include "lsp.h"
+#include "lsp_config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void config_defaults(struct config *c)
+void lsp_config_defaults(struct lsp_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->proactive = true;
@@ -20,7 +18,7 @@ void config_defaults(struct config *c)
 	model_config_init(&c->llm);
 }
 
-void config_dispose(struct config *c)
+void lsp_config_dispose(struct lsp_config *c)
 {
 	free(c->memory_dir);
 	model_config_dispose(&c->llm);
@@ -43,7 +41,7 @@ static void set_int(int *dst, const struct json *j, int obj, const char *path, i
 		*dst = (int)v;
 }
 
-void config_apply(struct config *c, const struct json *j, int obj)
+void lsp_config_apply(struct lsp_config *c, const struct json *j, int obj)
 {
 	long long v;
 	double d;
@@ -60,6 +58,6 @@ void config_apply(struct config *c, const struct json *j, int obj)
 	if (json_double(j, json_path(j, obj, "dream.minHours"), &d) == 0 && d >= 0)
 		c->dream_min_hours = d;
 	set_int(&c->dream_min_signals, j, obj, "dream.minSignals", 0, 1000000);
-	/* a bad llm key is skipped; model_lsp_configure reports the rest */
+	/* a bad llm key is skipped; lsp_model reports the rest */
 	model_config_from_json(&c->llm, j, json_get(j, obj, "llm"));
 }

@@ -1,13 +1,11 @@
-/* lsp_documents: text synchronisation (didOpen, didChange incremental and
- * full, didSave, didClose). Malformed notifications are logged and
- * ignored; positions are clamped by doc.c. */
+/* lsp_documents: text synchronisation (lsp_documents.h). */
+#include "lsp_documents.h"
 #include "kairos/err.h"
-#include "lsp.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-bool lsp_read_pos(const struct json *j, int obj, struct doc_pos *out)
+bool lsp_documents_read_pos(const struct json *j, int obj, struct doc_pos *out)
 {
 	long long l, c;
 	if (json_int(j, json_get(j, obj, "line"), &l) || json_int(j, json_get(j, obj, "character"), &c))
@@ -19,7 +17,13 @@ bool lsp_read_pos(const struct json *j, int obj, struct doc_pos *out)
 	return true;
 }
 
-static struct doc *find_doc(struct server *s, struct rpc_msg *m, const char *what)
+bool lsp_documents_read_range(const struct json *j, int range, struct doc_pos *a, struct doc_pos *b)
+{
+	return lsp_documents_read_pos(j, json_get(j, range, "start"), a) &&
+	       lsp_documents_read_pos(j, json_get(j, range, "end"), b);
+}
+
+static struct doc *find_doc(struct lsp_session *s, struct rpc_msg *m, const char *what)
 {
 	int td = json_get(&m->j, m->params, "textDocument");
 	int u = json_get(&m->j, td, "uri");
@@ -29,13 +33,13 @@ static struct doc *find_doc(struct server *s, struct rpc_msg *m, const char *wha
 	if (json_str(&m->j, u, &uri) == 0)
 		d = doc_set_find(&s->docs, buf_cstr(&uri));
 	if (!d)
-		server_log(s, 4, "%s for a document that is not open: %s", what,
+		lsp_session_log(s, LSP_MSG_LOG, "%s for a document that is not open: %s", what,
 			   uri.len ? buf_cstr(&uri) : "(no uri)");
 	buf_dispose(&uri);
 	return d;
 }
 
-void lsp_did_open(struct server *s, struct rpc_msg *m)
+void lsp_documents_did_open(struct lsp_session *s, struct rpc_msg *m)
 {
 	const struct json *j = &m->j;
 	int td = json_get(j, m->params, "textDocument");
@@ -44,12 +48,12 @@ void lsp_did_open(struct server *s, struct rpc_msg *m)
 	struct doc *d;
 
 	if (!uri || json_str(j, json_get(j, td, "text"), &text)) {
-		server_log(s, 2, "didOpen without a uri or text: ignored");
+		lsp_session_log(s, LSP_MSG_WARNING, "didOpen without a uri or text: ignored");
 		goto out;
 	}
 	d = xcalloc(1, sizeof(*d));
 	if (doc_init(d, uri, buf_cstr(&text), text.len)) {
-		server_log(s, 1, "cannot open %s: %s", uri, kr_errmsg());
+		lsp_session_log(s, LSP_MSG_ERROR, "cannot open %s: %s", uri, kr_errmsg());
 		doc_dispose(d);
 		free(d);
 		goto out;
@@ -58,13 +62,13 @@ void lsp_did_open(struct server *s, struct rpc_msg *m)
 	d->version = json_get_int(j, td, "version", 0);
 	d->changed_ms = loop_now_ms();
 	doc_set_put(&s->docs, d);
-	features_doc_changed(s, d);
+	lsp_session_emit(s, LSP_EVENT_DOC_CHANGED, &(struct lsp_event_data){.doc = d});
 out:
 	free(uri);
 	buf_dispose(&text);
 }
 
-void lsp_did_change(struct server *s, struct rpc_msg *m)
+void lsp_documents_did_change(struct lsp_session *s, struct rpc_msg *m)
 {
 	const struct json *j = &m->j;
 	struct doc *d = find_doc(s, m, "didChange");
@@ -80,40 +84,41 @@ void lsp_did_change(struct server *s, struct rpc_msg *m)
 
 		buf_reset(&text);
 		if (json_str(j, json_get(j, c, "text"), &text)) {
-			server_log(s, 2, "didChange without text in %s: ignored", d->uri);
+			lsp_session_log(s, LSP_MSG_WARNING, "didChange without text in %s: ignored", d->uri);
 			continue;
 		}
 		if (range < 0) {
 			rc = doc_set_text(d, buf_cstr(&text), text.len);
-		} else if (!lsp_read_pos(j, json_get(j, range, "start"), &a) ||
-			   !lsp_read_pos(j, json_get(j, range, "end"), &b)) {
-			server_log(s, 2, "didChange with a malformed range in %s: ignored", d->uri);
+		} else if (!lsp_documents_read_pos(j, json_get(j, range, "start"), &a) ||
+			   !lsp_documents_read_pos(j, json_get(j, range, "end"), &b)) {
+			lsp_session_log(s, LSP_MSG_WARNING, "didChange with a malformed range in %s: ignored", d->uri);
 			continue;
 		} else {
-			features_before_edit(s, d, a, b, buf_cstr(&text), text.len);
+			lsp_session_emit(s, LSP_EVENT_DOC_EDIT,
+					 &(struct lsp_event_data){d, a, b, buf_cstr(&text), text.len});
 			rc = doc_edit(d, a, b, buf_cstr(&text), text.len, s->enc);
 		}
 		if (rc)
-			server_log(s, 1, "cannot apply a change to %s: %s", d->uri, kr_errmsg());
+			lsp_session_log(s, LSP_MSG_ERROR, "cannot apply a change to %s: %s", d->uri, kr_errmsg());
 	}
 	d->version = json_get_int(j, json_get(j, m->params, "textDocument"), "version", d->version);
 	d->changed_ms = loop_now_ms();
-	features_doc_changed(s, d);
+	lsp_session_emit(s, LSP_EVENT_DOC_CHANGED, &(struct lsp_event_data){.doc = d});
 	buf_dispose(&text);
 }
 
-void lsp_did_save(struct server *s, struct rpc_msg *m)
+void lsp_documents_did_save(struct lsp_session *s, struct rpc_msg *m)
 {
 	struct doc *d = find_doc(s, m, "didSave");
 	if (d)
-		features_doc_saved(s, d);
+		lsp_session_emit(s, LSP_EVENT_DOC_SAVED, &(struct lsp_event_data){.doc = d});
 }
 
-void lsp_did_close(struct server *s, struct rpc_msg *m)
+void lsp_documents_did_close(struct lsp_session *s, struct rpc_msg *m)
 {
 	struct doc *d = find_doc(s, m, "didClose");
 	if (!d)
 		return;
-	features_doc_closed(s, d->uri);
+	lsp_session_emit(s, LSP_EVENT_DOC_CLOSED, &(struct lsp_event_data){.doc = d});
 	doc_set_remove(&s->docs, d->uri);
 }

@@ -1,12 +1,8 @@
-/* lsp_dream: dreams seen from the editor. A dream runs as a child process
- * (`kairos dream --json --progress-fd 3`, the same code path as the
- * command line), so the server keeps answering requests while it runs and
- * never holds the dream's memory. Triggers: kairos/idle, the server's own
- * idle timer (dream.idleMs), kairos.dream. Progress goes out as work done
- * progress; window/workDoneProgress/cancel stops the child (SIGTERM: the
- * dream writes in one transaction, so nothing is half-written). */
+/* lsp_dream: dreams seen from the editor (lsp_dream.h). */
+#include "lsp_dream.h"
+#include "lsp_progress.h"
+#include "lsp_stores.h"
 #include "kairos/err.h"
-#include "lsp.h"
 #include "kairos/spawn.h"
 
 #include <errno.h>
@@ -22,28 +18,27 @@ struct lsp_dream {
 	bool progress_lazy; /* begin the progress only once the gates passed */
 	uint64_t failed_ms; /* when a dream last could not run (0: never) */
 	struct buf out, err, prog;
-	struct progress progress;
+	struct lsp_progress progress;
 	char **waiters; /* deferred kairos.dream requests */
 	size_t nwaiters;
-	struct loop_timer idle_timer;
 };
 
-static void on_idle_timer(struct loop *l, void *ud);
+static void on_idle(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
 
-void dream_lsp_init(struct server *s)
+void lsp_dream_init(struct lsp_session *s)
 {
 	struct lsp_dream *d = xcalloc(1, sizeof(*d));
 	d->child.pid = 0;
 	buf_init(&d->out, 16 << 20);
 	buf_init(&d->err, 1 << 20);
 	buf_init(&d->prog, 1 << 20);
-	loop_timer_init(&d->idle_timer, on_idle_timer, s);
-	s->feat->dream = d;
+	s->feat.dream = d;
+	lsp_session_on(s, LSP_EVENT_IDLE, on_idle, NULL);
 }
 
-void dream_lsp_dispose(struct server *s)
+void lsp_dream_dispose(struct lsp_session *s)
 {
-	struct lsp_dream *d = s->feat->dream;
+	struct lsp_dream *d = s->feat.dream;
 	if (!d)
 		return;
 	if (d->running) {
@@ -53,31 +48,17 @@ void dream_lsp_dispose(struct server *s)
 		kill(d->child.pid, SIGTERM);
 		spawn_finish(&d->child, true);
 	}
-	loop_timer_cancel(s->loop, &d->idle_timer);
 	buf_dispose(&d->out);
 	buf_dispose(&d->err);
 	buf_dispose(&d->prog);
 	free(d->waiters);
 	free(d);
-	s->feat->dream = NULL;
-}
-
-bool dream_lsp_running(struct server *s)
-{
-	return s->feat->dream && s->feat->dream->running;
-}
-
-/* Re-arms the server's own idle timer after any activity. */
-void dream_lsp_activity(struct server *s)
-{
-	struct lsp_dream *d = s->feat->dream;
-	if (d && s->cfg.dream_idle_ms > 0)
-		loop_timer_arm(s->loop, &d->idle_timer, (uint64_t)s->cfg.dream_idle_ms);
+	s->feat.dream = NULL;
 }
 
 /* One line of progress from the child: {"phase": ..., "percentage": N,
  * "message": ...}; anything else is ignored. */
-static void progress_line(struct server *s, struct lsp_dream *d, const char *line, size_t n)
+static void progress_line(struct lsp_session *s, struct lsp_dream *d, const char *line, size_t n)
 {
 	struct json j;
 	if (json_parse(&j, line, n) == 0) {
@@ -88,9 +69,9 @@ static void progress_line(struct server *s, struct lsp_dream *d, const char *lin
 		 * (orient, then done) shows no progress at all */
 		if (d->progress_lazy && phase && strcmp(phase, "orient") && strcmp(phase, "done")) {
 			d->progress_lazy = false;
-			progress_begin(s, &d->progress, "kairos: dreaming", true);
+			lsp_progress_begin(s, &d->progress, "kairos: dreaming", true);
 		}
-		progress_report(s, &d->progress, msg ? msg : phase ? phase : "dreaming", pct);
+		lsp_progress_report(s, &d->progress, msg ? msg : phase ? phase : "dreaming", pct);
 		free(msg);
 		free(phase);
 	}
@@ -131,7 +112,7 @@ static void summary(struct buf *out, const struct json *j)
 		buf_puts(out, " tidied the index");
 }
 
-static void finish(struct server *s, struct lsp_dream *d)
+static void finish(struct lsp_session *s, struct lsp_dream *d)
 {
 	int status;
 	struct json j;
@@ -162,23 +143,23 @@ static void finish(struct server *s, struct lsp_dream *d)
 			if (q)
 				*q++ = '\0';
 			if (*p)
-				server_log(s, ok ? 2 : 1, "dream: %s", p);
+				lsp_session_log(s, ok ? LSP_MSG_WARNING : LSP_MSG_ERROR, "dream: %s", p);
 		}
 		errline = nl ? nl + 1 : d->err.data;
 	}
 	if (ok) {
 		d->failed_ms = 0;
 		changed = json_get_bool(&j, 0, "changed", false);
-		progress_end(s, &d->progress, changed ? "memory consolidated" : "nothing to change");
-		server_log(s, 4, "dream report: %.*s", (int)d->out.len, d->out.data);
+		lsp_progress_end(s, &d->progress, changed ? "memory consolidated" : "nothing to change");
+		lsp_session_log(s, LSP_MSG_LOG, "dream report: %.*s", (int)d->out.len, d->out.data);
 		for (size_t i = 0; i < d->nwaiters; i++)
-			server_finish_deferred(s, d->waiters[i], d->out.data, d->out.len, 0, NULL);
+			lsp_session_finish(s, d->waiters[i], d->out.data, d->out.len, 0, NULL);
 		if (changed && !d->dry_run) {
 			struct buf msg = BUF_INIT;
 			summary(&msg, &j);
-			server_show(s, 3, "%s", buf_cstr(&msg));
+			lsp_session_show(s, LSP_MSG_INFO, "%s", buf_cstr(&msg));
 			buf_dispose(&msg);
-			features_memory_changed(s);
+			lsp_stores_changed(s);
 		}
 	} else {
 		char msg[600];
@@ -187,13 +168,13 @@ static void finish(struct server *s, struct lsp_dream *d)
 		else
 			snprintf(msg, sizeof(msg), "the dream could not run: %s",
 				 *errline ? errline : "kairos dream failed");
-		progress_end(s, &d->progress, msg);
+		lsp_progress_end(s, &d->progress, msg);
 		for (size_t i = 0; i < d->nwaiters; i++)
-			server_finish_deferred(s, d->waiters[i], NULL, 0,
+			lsp_session_finish(s, d->waiters[i], NULL, 0,
 					       d->cancelled ? RPC_REQUEST_CANCELLED : RPC_REQUEST_FAILED,
 					       msg);
 		if (!d->cancelled && !d->nwaiters)
-			server_log(s, 2, "%s", msg);
+			lsp_session_log(s, LSP_MSG_WARNING, "%s", msg);
 		if (!d->cancelled)
 			d->failed_ms = loop_now_ms();
 	}
@@ -207,8 +188,8 @@ static void finish(struct server *s, struct lsp_dream *d)
 
 static void on_child_fd(struct loop *l, int fd, short revents, void *ud)
 {
-	struct server *s = ud;
-	struct lsp_dream *d = s->feat->dream;
+	struct lsp_session *s = ud;
+	struct lsp_dream *d = s->feat.dream;
 	char chunk[8192];
 	ssize_t r = read(fd, chunk, sizeof(chunk));
 
@@ -252,9 +233,9 @@ static char *llm_json(const struct model_config *c)
 	return buf_detach(&b);
 }
 
-int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *waiter)
+static int start(struct lsp_session *s, bool force, bool dry_run, const char *waiter)
 {
-	struct lsp_dream *d = s->feat->dream;
+	struct lsp_dream *d = s->feat.dream;
 	char *self, *argv[24], hours[32], signals[32], *llm = NULL;
 	int argc = 0, rc;
 
@@ -311,7 +292,7 @@ int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *wait
 	/* asked for: progress at once; on idle: once the gates passed */
 	d->progress_lazy = !waiter && !force;
 	if (!d->progress_lazy)
-		progress_begin(s, &d->progress, dry_run ? "kairos: dreaming (dry run)" : "kairos: dreaming",
+		lsp_progress_begin(s, &d->progress, dry_run ? "kairos: dreaming (dry run)" : "kairos: dreaming",
 			       true);
 	return 0;
 }
@@ -319,33 +300,26 @@ int dream_lsp_start(struct server *s, bool force, bool dry_run, const char *wait
 /* A dream that could not run is not retried on every idle report: an
  * editor reporting idleness each pause would otherwise start one failing
  * dream after another. */
-static bool backing_off(struct server *s)
+static bool backing_off(struct lsp_session *s)
 {
-	struct lsp_dream *d = s->feat->dream;
+	struct lsp_dream *d = s->feat.dream;
 	return d->failed_ms && loop_now_ms() - d->failed_ms < 60000;
 }
 
-static void on_idle_timer(struct loop *l, void *ud)
+/* The person is idle: a dream, when its gates pass (the child checks them). */
+static void on_idle(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
 {
-	struct server *s = ud;
-	if (!dream_lsp_running(s) && !backing_off(s) && s->got_initialized && !s->got_shutdown)
-		if (dream_lsp_start(s, false, false, NULL))
-			server_log(s, 2, "cannot start a dream: %s", kr_errmsg());
-}
-
-/* kairos/idle {idleMs}: the editor says the person is idle. */
-void lsp_idle(struct server *s, struct rpc_msg *m)
-{
-	if (dream_lsp_running(s) || backing_off(s))
+	struct lsp_dream *d = s->feat.dream;
+	if (d->running || backing_off(s) || s->got_shutdown)
 		return;
-	if (dream_lsp_start(s, false, false, NULL))
-		server_log(s, 2, "cannot start a dream: %s", kr_errmsg());
+	if (start(s, false, false, NULL))
+		lsp_session_log(s, LSP_MSG_WARNING, "cannot start a dream: %s", kr_errmsg());
 }
 
 /* window/workDoneProgress/cancel {token} */
-void lsp_progress_cancel(struct server *s, struct rpc_msg *m)
+void lsp_dream_progress_cancel(struct lsp_session *s, struct rpc_msg *m)
 {
-	struct lsp_dream *d = s->feat->dream;
+	struct lsp_dream *d = s->feat.dream;
 	char *token = json_get_str(&m->j, m->params, "token");
 	if (token && d->running && d->progress.active && !strcmp(token, d->progress.token)) {
 		d->cancelled = true;
@@ -355,14 +329,15 @@ void lsp_progress_cancel(struct server *s, struct rpc_msg *m)
 }
 
 /* kairos.dream {force?, dryRun?}: the report, when the dream is over. */
-int dream_lsp_command(struct server *s, struct rpc_msg *m, int args, const char **err)
+int lsp_dream_command(struct lsp_session *s, struct rpc_msg *m, int args, struct jw *w,
+		      const char **err)
 {
 	bool force = json_get_bool(&m->j, args, "force", false);
 	bool dry = json_get_bool(&m->j, args, "dryRun", false);
-	char *handle = server_defer(s, m);
-	if (dream_lsp_start(s, force, dry, handle)) {
-		server_finish_deferred(s, handle, NULL, 0, RPC_REQUEST_FAILED, kr_errmsg());
-		return SERVER_DEFERRED;
+	char *handle = lsp_session_defer(s, m);
+	if (start(s, force, dry, handle)) {
+		lsp_session_finish(s, handle, NULL, 0, RPC_REQUEST_FAILED, kr_errmsg());
+		return LSP_DEFERRED;
 	}
-	return SERVER_DEFERRED;
+	return LSP_DEFERRED;
 }

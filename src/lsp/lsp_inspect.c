@@ -1,12 +1,11 @@
-/* lsp_inspect: kairos/documentState, the server's view of an open
- * document, for editor integration tests and for debugging a client's
- * synchronisation ("what does kairos think my buffer holds?"). */
+/* lsp_inspect: kairos/documentState (lsp_inspect.h). */
+#include "lsp_inspect.h"
+#include "lsp_documents.h"
 #include "kairos/err.h"
-#include "lsp.h"
 
 #include <stdlib.h>
 
-int lsp_document_state(struct server *s, struct rpc_msg *m, struct jw *w, const char **err)
+int lsp_inspect_document_state(struct lsp_session *s, struct rpc_msg *m, struct jw *w, const char **err)
 {
 	const struct json *j = &m->j;
 	char *uri = json_get_str(j, m->params, "textDocument.uri");
@@ -27,7 +26,7 @@ int lsp_document_state(struct server *s, struct rpc_msg *m, struct jw *w, const 
 	jw_kint(w, "lineCount", (long long)d->nlines);
 	jw_key(w, "text");
 	jw_strn(w, text, len);
-	if (pos >= 0 && lsp_read_pos(j, pos, &p)) {
+	if (pos >= 0 && lsp_documents_read_pos(j, pos, &p)) {
 		uint32_t line;
 		size_t off = doc_pos_to_byte(d, p, s->enc, &line);
 		jw_key(w, "position");

@@ -1,244 +1,19 @@
-/* lsp_memory: the stores as the editor sees them. Loads every store at
- * `initialized`, answers kairos.remember / forget / memories / undo,
- * notices memory files edited by hand (didSave, didChangeWatchedFiles, or
- * a cheap fingerprint check before a tick) and records them in history,
- * and reports invalid memory files: once in the log, and as a diagnostic
- * on the file itself while it is open. */
+/* lsp_memory: the memory commands: kairos.remember (a model's proposal
+ * first when one is configured and the name or type is missing, then
+ * the write), kairos.forget, kairos.memories and kairos.undo. */
+#include "lsp_memory.h"
+#include "lsp_model.h"
+#include "lsp_stores.h"
 #include "kairos/err.h"
 #include "kairos/history.h"
 #include "kairos/journal.h"
-#include "lsp.h"
-#include "kairos/store.h"
 #include "kairos/paths.h"
 #include "kairos/redact.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-
-struct lsp_memory {
-	struct store_set set;
-	bool open;
-	unsigned generation;        /* bumped on every reload */
-	uint64_t fingerprint;       /* of the writable stores' files */
-	uint64_t dir_stamp;         /* of their directories */
-	uint64_t checked_ms;        /* last full check */
-	char **reported;            /* problems already logged (path + message) */
-	size_t nreported;
-};
-
-struct store_set *memory_lsp_set(struct server *s)
-{
-	struct lsp_memory *m = s->feat->memory;
-	return m && m->open ? &m->set : NULL;
-}
-
-unsigned memory_lsp_generation(struct server *s)
-{
-	return s->feat->memory ? s->feat->memory->generation : 0;
-}
-
-/* Sum over every file of the writable stores of (name, size, mtime): a
- * change anywhere changes it. */
-static uint64_t fingerprint(struct lsp_memory *m)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (int k = 0; k < STORE_COUNT; k++) {
-		struct store *st = &m->set.stores[k];
-		if (!st->dir || !st->writable)
-			continue;
-		const char *sub[] = {"", "/archive"};
-		for (size_t i = 0; i < 2; i++) {
-			char path[4096];
-			snprintf(path, sizeof(path), "%s%s", st->dir, sub[i]);
-			DIR *d = opendir(path);
-			if (!d)
-				continue;
-			struct dirent *e;
-			while ((e = readdir(d))) {
-				size_t n = strlen(e->d_name);
-				struct stat sb;
-				char f[4096 + 256];
-				if (n < 4 || strcmp(e->d_name + n - 3, ".md") || !strcmp(e->d_name, "MEMORY.md"))
-					continue;
-				snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
-				if (stat(f, &sb))
-					continue;
-				uint64_t x = (uint64_t)sb.st_size * 31u + (uint64_t)sb.st_mtim.tv_sec * 1000003u +
-					     (uint64_t)sb.st_mtim.tv_nsec;
-				for (size_t c = 0; c < n; c++)
-					x = (x ^ (unsigned char)e->d_name[c]) * 1099511628211ull;
-				h += x; /* order-independent */
-			}
-			closedir(d);
-		}
-	}
-	return h;
-}
-
-static bool was_reported(struct lsp_memory *m, const char *key)
-{
-	for (size_t i = 0; i < m->nreported; i++)
-		if (!strcmp(m->reported[i], key))
-			return true;
-	m->reported = xrealloc(m->reported, (m->nreported + 1) * sizeof(*m->reported));
-	m->reported[m->nreported++] = xstrdup(key);
-	return false;
-}
-
-static void report_problems(struct server *s, struct lsp_memory *m)
-{
-	for (size_t i = 0; i < m->set.nproblems; i++) {
-		struct store_problem *p = &m->set.problems[i];
-		struct buf key = BUF_INIT;
-		buf_printf(&key, "%s\n%s", p->path, p->msg);
-		if (!was_reported(m, buf_cstr(&key)))
-			server_log(s, 2, "invalid memory file %s: %s (left untouched)", p->path, p->msg);
-		buf_dispose(&key);
-	}
-}
-
-/* The problem with an open memory file, if it has one. */
-const char *memory_lsp_problem(struct server *s, const char *path)
-{
-	struct lsp_memory *m = s->feat->memory;
-	if (!m || !m->open || !path)
-		return NULL;
-	for (size_t i = 0; i < m->set.nproblems; i++)
-		if (!strcmp(m->set.problems[i].path, path))
-			return m->set.problems[i].msg;
-	return NULL;
-}
-
-static int reload(struct server *s, struct lsp_memory *m)
-{
-	int rc = store_set_load(&m->set);
-	if (rc) {
-		server_log(s, 1, "cannot load memory: %s", kr_errmsg());
-		return rc;
-	}
-	m->generation++;
-	m->fingerprint = fingerprint(m);
-	report_problems(s, m);
-	return 0;
-}
-
-static void store_warning(void *ud, const char *msg)
-{
-	struct server *s = ud;
-	server_show(s, 2, "kairos: %s", msg);
-}
-
-void memory_lsp_init(struct server *s)
-{
-	s->feat->memory = xcalloc(1, sizeof(struct lsp_memory));
-	store_set_warn(store_warning, s);
-}
-
-void memory_lsp_open(struct server *s)
-{
-	struct lsp_memory *m = s->feat->memory;
-	if (m->open)
-		return;
-	if (store_set_open(&m->set, s->root, s->cfg.memory_dir, false)) {
-		server_log(s, 1, "cannot open the memory stores: %s", kr_errmsg());
-		return;
-	}
-	m->open = true;
-	reload(s, m);
-}
-
-void memory_lsp_dispose(struct server *s)
-{
-	struct lsp_memory *m = s->feat->memory;
-	if (!m)
-		return;
-	store_set_warn(NULL, NULL);
-	if (m->open)
-		store_set_dispose(&m->set);
-	for (size_t i = 0; i < m->nreported; i++)
-		free(m->reported[i]);
-	free(m->reported);
-	free(m);
-	s->feat->memory = NULL;
-}
-
-/* Records hand edits of every writable store in its history: an empty
- * transaction commits what changed outside kairos ("edit: ..."). */
-static void record_hand_edits(struct server *s, struct lsp_memory *m)
-{
-	for (int k = 0; k < STORE_COUNT; k++) {
-		struct store *st = &m->set.stores[k];
-		struct store_txn *t;
-		struct stat sb;
-		char id[41] = "";
-		if (!st->dir || !st->writable || stat(st->dir, &sb))
-			continue;
-		if (store_txn_begin(&t, st) || store_txn_commit(t, "edit: memory files changed outside kairos", id))
-			server_log(s, 2, "cannot record a hand edit of %s: %s", st->dir, kr_errmsg());
-	}
-}
-
-/* The writable stores' directories' mtimes, summed: a file added,
- * removed or replaced by rename (how editors save) changes it. */
-static uint64_t dir_stamp(struct lsp_memory *m)
-{
-	uint64_t h = 0;
-	for (int k = 0; k < STORE_COUNT; k++) {
-		struct store *st = &m->set.stores[k];
-		struct stat sb;
-		if (st->dir && st->writable && stat(st->dir, &sb) == 0)
-			h += (uint64_t)sb.st_mtim.tv_sec * 1000000007u + (uint64_t)sb.st_mtim.tv_nsec;
-	}
-	return h;
-}
-
-/* When a store's files changed outside kairos, record the change and
- * reload; returns true when it reloaded. The full check reads every
- * file's size and mtime; a throttled check (before each tick) looks at
- * the directories alone, and at every file at most every 2 s. */
-bool memory_lsp_check_throttled(struct server *s, bool throttled)
-{
-	struct lsp_memory *m = s->feat->memory;
-	uint64_t now = loop_now_ms(), stamp;
-	if (!m || !m->open)
-		return false;
-	stamp = dir_stamp(m);
-	if (throttled && stamp == m->dir_stamp && now - m->checked_ms < 2000)
-		return false;
-	m->checked_ms = now;
-	m->dir_stamp = stamp;
-	if (fingerprint(m) == m->fingerprint)
-		return false;
-	record_hand_edits(s, m);
-	reload(s, m);
-	m->dir_stamp = dir_stamp(m);
-	return true;
-}
-
-bool memory_lsp_check(struct server *s)
-{
-	return memory_lsp_check_throttled(s, false);
-}
-
-/* A memory changed through kairos: reload (history is already written). */
-void memory_lsp_reload(struct server *s)
-{
-	struct lsp_memory *m = s->feat->memory;
-	if (m && m->open)
-		reload(s, m);
-}
-
-/* ---- commands ---- */
-
-static struct store *writable(struct lsp_memory *m, int kind)
-{
-	struct store *st = store_set_get(&m->set, (enum mem_store)kind);
-	return st && st->dir && st->writable ? st : NULL;
-}
 
 static void first_line(const char *text, char *out, size_t cap)
 {
@@ -311,7 +86,7 @@ fail:
 	return RPC_INVALID_PARAMS;
 }
 
-static char *relative_to_root(struct server *s, const char *path)
+static char *relative_to_root(struct lsp_session *s, const char *path)
 {
 	size_t n = strlen(s->root);
 	if (path && !strncmp(path, s->root, n) && path[n] == '/')
@@ -319,17 +94,13 @@ static char *relative_to_root(struct server *s, const char *path)
 	return NULL;
 }
 
-int memory_lsp_remember(struct server *s, struct rpc_msg *msg, int args, struct jw *w, const char **err)
+/* The remember command's write: the memory from args, with the model's
+ * proposal p (name, description, type; any may be NULL) when there is one. */
+static int write_memory(struct lsp_session *s, const struct json *j, int args,
+			const struct model_proposal *p, struct jw *w, const char **err)
 {
-	if (model_lsp_remember(s, msg, args) == SERVER_DEFERRED)
-		return SERVER_DEFERRED;
-	return memory_lsp_remember_with(s, &msg->j, args, NULL, NULL, NULL, w, err);
-}
-
-int memory_lsp_remember_with(struct server *s, const struct json *j, int args, const char *pname,
-			     const char *pdesc, const char *ptype, struct jw *w, const char **err)
-{
-	struct lsp_memory *m = s->feat->memory;
+	const char *pname = p ? p->name : NULL, *pdesc = p ? p->description : NULL;
+	const char *ptype = p ? p->type : NULL;
 	char *text = json_get_str(j, args, "text"), *name_in = json_get_str(j, args, "name");
 	char *type_s = json_get_str(j, args, "type"), *store_s = json_get_str(j, args, "store");
 	char *uri = json_get_str(j, args, "uri"), *path = NULL, *rel = NULL, *name = NULL;
@@ -339,7 +110,7 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 	struct store_txn *t = NULL;
 	int kind = STORE_PERSONAL, type = -1, rc = RPC_INVALID_PARAMS;
 
-	if (!m->open) {
+	if (!lsp_stores_set(s)) {
 		*err = "the memory stores are not available";
 		rc = RPC_REQUEST_FAILED;
 		goto out;
@@ -352,7 +123,7 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 		*err = "store must be personal, team or user";
 		goto out;
 	}
-	if (!(st = writable(m, kind))) {
+	if (!(st = lsp_stores_writable(s, kind))) {
 		*err = "that store is not writable here";
 		goto out;
 	}
@@ -442,7 +213,7 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 		free(furi);
 		buf_dispose(&fp);
 	}
-	features_memory_changed(s);
+	lsp_stores_changed(s);
 	rc = 0;
 out:
 	if (t)
@@ -459,24 +230,9 @@ out:
 	return rc;
 }
 
-static const struct mem *find_mem(struct lsp_memory *m, const char *name, int kind)
+int lsp_memory_forget(struct lsp_session *s, struct rpc_msg *msg, int args, struct jw *w,
+		      const char **err)
 {
-	static const int order[] = {STORE_PERSONAL, STORE_TEAM, STORE_USER};
-	for (size_t o = 0; o < ARRAY_LEN(order); o++) {
-		if (kind >= 0 && order[o] != kind)
-			continue;
-		for (size_t i = 0; i < m->set.mems.n; i++) {
-			const struct mem *x = m->set.mems.v[i];
-			if ((int)x->store == order[o] && !strcmp(x->name, name))
-				return x;
-		}
-	}
-	return NULL;
-}
-
-int memory_lsp_forget(struct server *s, struct rpc_msg *msg, int args, struct jw *w, const char **err)
-{
-	struct lsp_memory *m = s->feat->memory;
 	char *name = json_get_str(&msg->j, args, "name"), *store_s = json_get_str(&msg->j, args, "store");
 	const struct mem *x;
 	struct store_txn *t = NULL;
@@ -484,7 +240,7 @@ int memory_lsp_forget(struct server *s, struct rpc_msg *msg, int args, struct jw
 	char commit[41];
 	int kind = -1, rc = RPC_INVALID_PARAMS;
 
-	if (!m->open) {
+	if (!lsp_stores_set(s)) {
 		*err = "the memory stores are not available";
 		rc = RPC_REQUEST_FAILED;
 		goto out;
@@ -497,15 +253,15 @@ int memory_lsp_forget(struct server *s, struct rpc_msg *msg, int args, struct jw
 		*err = "store must be personal, team or user";
 		goto out;
 	}
-	memory_lsp_check(s);
-	x = find_mem(m, name, kind);
+	lsp_stores_check(s, false);
+	x = lsp_stores_find(s, name, kind);
 	if (!x) {
 		*err = "no memory of that name";
 		goto out;
 	}
 	rc = RPC_REQUEST_FAILED;
 	buf_printf(&cm, "forget %s: archived at the person's request", name);
-	if (store_txn_begin(&t, writable(m, (int)x->store)) ||
+	if (store_txn_begin(&t, lsp_stores_writable(s, (int)x->store)) ||
 	    store_txn_archive(t, name, "forgotten at the person's request", NULL)) {
 		*err = kr_errmsg();
 		goto out;
@@ -520,7 +276,7 @@ int memory_lsp_forget(struct server *s, struct rpc_msg *msg, int args, struct jw
 	jw_obj(w);
 	jw_kbool(w, "archived", true);
 	jw_end(w);
-	features_memory_changed(s);
+	lsp_stores_changed(s);
 out:
 	if (t)
 		store_txn_abort(t);
@@ -530,14 +286,16 @@ out:
 	return rc;
 }
 
-int memory_lsp_list(struct server *s, struct rpc_msg *msg, int args, struct jw *w, const char **err)
+int lsp_memory_list(struct lsp_session *s, struct rpc_msg *msg, int args, struct jw *w,
+		    const char **err)
 {
-	struct lsp_memory *m = s->feat->memory;
-	memory_lsp_check(s);
+	struct store_set *set;
+	lsp_stores_check(s, false);
+	set = lsp_stores_set(s);
 	jw_arr(w);
-	for (size_t i = 0; m->open && i < m->set.mems.n; i++) {
+	for (size_t i = 0; set && i < set->mems.n; i++) {
 		jw_obj(w);
-		store_mem_json(w, m->set.mems.v[i]);
+		store_mem_json(w, set->mems.v[i]);
 		jw_end(w);
 	}
 	jw_end(w);
@@ -545,20 +303,20 @@ int memory_lsp_list(struct server *s, struct rpc_msg *msg, int args, struct jw *
 }
 
 /* Undoes the newest change among the writable stores. */
-int memory_lsp_undo(struct server *s, struct rpc_msg *msg, int args, struct jw *w, const char **err)
+int lsp_memory_undo(struct lsp_session *s, struct rpc_msg *msg, int args, struct jw *w,
+		    const char **err)
 {
-	struct lsp_memory *m = s->feat->memory;
 	struct store *best = NULL;
 	int64_t best_t = -1;
 	char id[41] = "", undone[41] = "";
 
-	if (!m->open) {
+	if (!lsp_stores_set(s)) {
 		*err = "the memory stores are not available";
 		return RPC_REQUEST_FAILED;
 	}
-	memory_lsp_check(s);
+	lsp_stores_check(s, false);
 	for (int k = 0; k < STORE_COUNT; k++) {
-		struct store *st = writable(m, k);
+		struct store *st = lsp_stores_writable(s, k);
 		struct history_entry *e = NULL;
 		size_t n = 0;
 		if (!st || history_log(st->dir, &e, &n) || n < 2) {
@@ -584,6 +342,69 @@ int memory_lsp_undo(struct server *s, struct rpc_msg *msg, int args, struct jw *
 	jw_obj(w);
 	jw_kstr(w, "reverted", undone);
 	jw_end(w);
-	features_memory_changed(s);
+	lsp_stores_changed(s);
 	return 0;
+}
+
+/* ---- remember: the proposal, then the write ---- */
+
+/* A remember waiting for the model: its arguments, re-read at the answer. */
+struct remember_call {
+	char *args; /* the argument object's JSON */
+	char *handle;
+};
+
+static void remember_call_free(void *p)
+{
+	struct remember_call *c = p;
+	free(c->args);
+	free(c);
+}
+
+static void on_proposal(struct lsp_session *s, const struct model_proposal *p, void *ud)
+{
+	struct remember_call *c = ud;
+	struct buf res = BUF_INIT;
+	struct json j;
+	struct jw w;
+	const char *e = NULL;
+	int rc;
+
+	if (json_parse(&j, c->args, strlen(c->args)) == 0) {
+		jw_init(&w, &res);
+		rc = write_memory(s, &j, 0, p, &w, &e);
+		if (rc)
+			lsp_session_finish(s, c->handle, NULL, 0, rc, e ? e : kr_errmsg());
+		else
+			lsp_session_finish(s, c->handle, res.data, res.len, 0, NULL);
+		json_dispose(&j);
+	} else {
+		lsp_session_finish(s, c->handle, NULL, 0, RPC_INTERNAL_ERROR, kr_errmsg());
+	}
+	buf_dispose(&res);
+	remember_call_free(c);
+}
+
+int lsp_memory_remember(struct lsp_session *s, struct rpc_msg *m, int args, struct jw *w,
+			const char **err)
+{
+	const struct json *j = &m->j;
+	char *text = json_get_str(j, args, "text");
+	bool ask = text && *text && lsp_model_engine(s) &&
+		   (json_get(j, args, "name") < 0 || json_get(j, args, "type") < 0);
+	struct remember_call *c;
+	size_t n;
+	const char *raw;
+
+	if (!ask) {
+		free(text);
+		return write_memory(s, j, args, NULL, w, err);
+	}
+	c = xcalloc(1, sizeof(*c));
+	raw = json_raw(j, args, &n);
+	c->args = xstrndup(raw, n);
+	c->handle = lsp_session_defer(s, m);
+	lsp_model_propose(s, text, on_proposal, c, remember_call_free);
+	free(text);
+	return LSP_DEFERRED;
 }

@@ -1,19 +1,14 @@
-/* lsp_model: the optional language model in the server. Nothing here runs
- * unless a provider is configured (llm.provider, KAIROS_LLM_PROVIDER);
- * requests go through the model engine (model.h), asynchronously on the
- * server's loop, so a slow or hanging model never blocks the protocol.
+/* lsp_model: the optional language model in the server (lsp_model.h).
  * - After a tick: the changed lines and the few most relevant memories;
- *   the suggestions that pass validation join the document's own, marked
- *   as the model's, through the same suppression and journal.
+ *   the suggestions that pass validation go to the tick's callback.
  * - kairos.remember without a name or type: the model proposes them.
  * - "Improve this per memory…": an action whose edit the model writes in
  *   codeAction/resolve. */
+#include "lsp_model.h"
+#include "lsp_documents.h"
+#include "lsp_stores.h"
 #include "kairos/err.h"
-#include "lsp.h"
-#include "kairos/model.h"
 #include "kairos/paths.h"
-#include "kairos/store.h"
-#include "kairos/tick.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -44,18 +39,21 @@ static void drop_pending(struct lsp_model *lm, enum model_purpose p)
 
 static void log_line(void *ud, const char *msg)
 {
-	server_log((struct server *)ud, 3, "model: %s", msg);
+	lsp_session_log((struct lsp_session *)ud, LSP_MSG_INFO, "model: %s", msg);
 }
 
-static void effective_config(struct server *s, struct model_config *c)
+static void effective_config(struct lsp_session *s, struct model_config *c)
 {
 	model_config_init(c);
 	model_config_copy(c, &s->cfg.llm);
 	if (model_config_from_env(c))
-		server_log(s, 2, "model: %s", kr_errmsg());
+		lsp_session_log(s, LSP_MSG_WARNING, "model: %s", kr_errmsg());
 }
 
-void model_lsp_init(struct server *s)
+static void on_doc_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void on_config_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+
+void lsp_model_init(struct lsp_session *s)
 {
 	struct lsp_model *lm = xcalloc(1, sizeof(*lm));
 	struct model_config c;
@@ -70,12 +68,14 @@ void model_lsp_init(struct server *s)
 	model_config_dispose(&c);
 	free(home);
 	free(state);
-	s->feat->model = lm;
+	s->feat.model = lm;
+	lsp_session_on(s, LSP_EVENT_DOC_CHANGED, on_doc_changed, NULL);
+	lsp_session_on(s, LSP_EVENT_CONFIG_CHANGED, on_config_changed, NULL);
 }
 
-void model_lsp_dispose(struct server *s)
+void lsp_model_dispose(struct lsp_session *s)
 {
-	struct lsp_model *lm = s->feat->model;
+	struct lsp_model *lm = s->feat.model;
 	if (!lm)
 		return;
 	model_free(lm->m);
@@ -83,12 +83,12 @@ void model_lsp_dispose(struct server *s)
 		drop_pending(lm, (enum model_purpose)p);
 	free(lm->tick_uri);
 	free(lm);
-	s->feat->model = NULL;
+	s->feat.model = NULL;
 }
 
-void model_lsp_configure(struct server *s)
+static void on_config_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
 {
-	struct lsp_model *lm = s->feat ? s->feat->model : NULL;
+	struct lsp_model *lm = s->feat.model;
 	struct model_config c;
 	if (!lm)
 		return;
@@ -97,9 +97,9 @@ void model_lsp_configure(struct server *s)
 	model_config_dispose(&c);
 }
 
-struct model *model_lsp_engine(struct server *s)
+struct model *lsp_model_engine(struct lsp_session *s)
 {
-	struct lsp_model *lm = s->feat ? s->feat->model : NULL;
+	struct lsp_model *lm = s->feat.model;
 	return lm && model_enabled(lm->m) ? lm->m : NULL;
 }
 
@@ -131,10 +131,10 @@ static int overlap(const char *text, const char *hay)
 	return hits;
 }
 
-size_t model_lsp_pick(struct server *s, const char *rel, const char *text,
+static size_t pick(struct lsp_session *s, const char *rel, const char *text,
 		      struct model_memory *out, size_t n)
 {
-	struct store_set *set = memory_lsp_set(s);
+	struct store_set *set = lsp_stores_set(s);
 	size_t got = 0;
 	int *score;
 
@@ -170,8 +170,10 @@ size_t model_lsp_pick(struct server *s, const char *rel, const char *text,
 /* ---- tick ---- */
 
 struct tick_call {
-	struct server *s;
+	struct lsp_session *s;
 	char *uri;
+	lsp_model_suggest_fn fn;
+	void *ud;
 };
 
 static void tick_call_free(void *p)
@@ -181,19 +183,9 @@ static void tick_call_free(void *p)
 	free(c);
 }
 
-static struct doc *doc_by_rel(struct server *s, const char *file)
-{
-	for (size_t i = 0; i < s->docs.n; i++) {
-		const char *rel = tick_lsp_rel_path(s, s->docs.v[i]);
-		if (rel && !strcmp(rel, file))
-			return s->docs.v[i];
-	}
-	return NULL;
-}
-
 static int line_of(void *ud, const char *file, long line, const char **text, size_t *len)
 {
-	struct doc *d = doc_by_rel(ud, file);
+	struct doc *d = lsp_session_doc_by_rel(ud, file);
 	if (!d || line < 1 || (size_t)line > d->nlines)
 		return -1;
 	*text = d->lines[line - 1].s;
@@ -201,46 +193,34 @@ static int line_of(void *ud, const char *file, long line, const char **text, siz
 	return 0;
 }
 
-static const struct mem *mem_named(struct server *s, const char *name, int *store)
+/* The memory a model's suggestion names, in any store (imports too). */
+static const struct mem *mem_named(struct lsp_session *s, const char *name)
 {
-	struct store_set *set = memory_lsp_set(s);
+	struct store_set *set = lsp_stores_set(s);
 	for (size_t i = 0; set && name && i < set->mems.n; i++)
-		if (!strcmp(set->mems.v[i]->name, name)) {
-			*store = (int)set->mems.v[i]->store;
+		if (!strcmp(set->mems.v[i]->name, name))
 			return set->mems.v[i];
-		}
-	*store = -1;
 	return NULL;
 }
 
-static void on_tick_reply(void *ud, int err, struct model_suggestions *ms)
+/* The model's suggestions about d as tick suggestions (kind "model"). */
+static void to_suggestions(struct lsp_session *s, struct doc *d, const struct model_suggestions *ms,
+			   struct suggestion_list *l)
 {
-	struct tick_call *c = ud;
-	struct server *s = c->s;
-	struct lsp_model *lm = s->feat->model;
-	struct doc *d = doc_set_find(&s->docs, c->uri);
-	struct suggestion_list l = {0};
-
-	forget_pending(lm, MODEL_TICK, c);
-	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, c->uri)) {
-		free(lm->tick_uri);
-		lm->tick_uri = NULL;
-	}
-	for (size_t i = 0; !err && d && ms && i < ms->n; i++) {
-		struct model_suggestion *x = &ms->v[i];
-		const char *rel = tick_lsp_rel_path(s, d);
-		int store;
-		const struct mem *mem = mem_named(s, x->memory, &store);
+	const char *rel = lsp_session_rel_path(s, d);
+	for (size_t i = 0; rel && i < ms->n; i++) {
+		const struct model_suggestion *x = &ms->v[i];
+		const struct mem *mem = mem_named(s, x->memory);
 		const struct doc_line *L;
 		struct suggestion g;
 
-		if (!rel || strcmp(rel, x->file) || x->line < 1 || (size_t)x->line > d->nlines)
+		if (strcmp(rel, x->file) || x->line < 1 || (size_t)x->line > d->nlines)
 			continue; /* about another document: its own tick asks */
 		L = &d->lines[x->line - 1];
 		memset(&g, 0, sizeof(g));
 		g.kind = "model";
 		g.memory = mem ? xstrdup(mem->name) : NULL;
-		g.store = mem ? store : -1;
+		g.store = mem ? (int)mem->store : -1;
 		g.path = xstrdup(rel);
 		g.line = (size_t)x->line - 1;
 		if (x->find) {
@@ -253,28 +233,45 @@ static void on_tick_reply(void *ud, int err, struct model_suggestions *ms)
 		g.message = xstrdup(x->message);
 		g.mem_path = mem && mem->path ? xstrdup(mem->path) : NULL;
 		tick_make_id(g.id, "model", g.store, g.memory, rel, L->s, L->len, (unsigned)i);
-		if (l.n == l.cap) {
-			l.cap = l.cap ? l.cap * 2 : 4;
-			l.v = xrealloc(l.v, l.cap * sizeof(*l.v));
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 4;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 		}
-		l.v[l.n++] = g;
+		l->v[l->n++] = g;
 	}
+}
+
+static void on_tick_reply(void *ud, int err, struct model_suggestions *ms)
+{
+	struct tick_call *c = ud;
+	struct lsp_session *s = c->s;
+	struct lsp_model *lm = s->feat.model;
+	struct doc *d = doc_set_find(&s->docs, c->uri);
+	struct suggestion_list l = {0};
+
+	forget_pending(lm, MODEL_TICK, c);
+	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, c->uri)) {
+		free(lm->tick_uri);
+		lm->tick_uri = NULL;
+	}
+	if (!err && d && ms)
+		to_suggestions(s, d, ms, &l);
 	if (d && l.n)
-		tick_lsp_add_model(s, d, &l);
+		c->fn(s, d, &l, c->ud);
 	suggestion_list_dispose(&l);
 	if (ms) {
 		model_suggestions_dispose(ms);
 		free(ms);
 	}
-	free(c->uri);
-	free(c);
+	tick_call_free(c);
 }
 
-void model_lsp_after_tick(struct server *s, struct doc *d, long lo, long hi)
+void lsp_model_after_tick(struct lsp_session *s, struct doc *d, long lo, long hi,
+			  lsp_model_suggest_fn fn, void *ud)
 {
-	struct lsp_model *lm = s->feat->model;
-	struct model *m = model_lsp_engine(s);
-	const char *rel = tick_lsp_rel_path(s, d);
+	struct lsp_model *lm = s->feat.model;
+	struct model *m = lsp_model_engine(s);
+	const char *rel = lsp_session_rel_path(s, d);
 	struct model_memory mems[MODEL_MAX_TICK_MEMORIES];
 	struct model_hunk h;
 	struct buf text = BUF_INIT;
@@ -297,17 +294,15 @@ void model_lsp_after_tick(struct server *s, struct doc *d, long lo, long hi)
 		buf_append(&text, d->lines[i].s, d->lines[i].len);
 		buf_putc(&text, '\n');
 	}
-	nm = model_lsp_pick(s, rel, buf_cstr(&text), mems, MODEL_MAX_TICK_MEMORIES);
+	nm = pick(s, rel, buf_cstr(&text), mems, MODEL_MAX_TICK_MEMORIES);
 	h = (struct model_hunk){rel, lo + 1, buf_cstr(&text)};
 	c = xcalloc(1, sizeof(*c));
-	c->s = s;
-	c->uri = xstrdup(d->uri);
+	*c = (struct tick_call){s, xstrdup(d->uri), fn, ud};
 	rc = model_tick(m, &(struct model_tick_req){&h, 1, mems, nm, line_of, s}, on_tick_reply, c);
 	if (rc) {
-		free(c->uri);
-		free(c);
+		tick_call_free(c);
 		if (rc != KR_EBUSY && rc != KR_ENOMEM)
-			server_log(s, 3, "model tick skipped: %s", kr_errmsg());
+			lsp_session_log(s, LSP_MSG_INFO, "model tick skipped: %s", kr_errmsg());
 	} else {
 		free(lm->tick_uri);
 		lm->tick_uri = xstrdup(d->uri);
@@ -318,10 +313,10 @@ void model_lsp_after_tick(struct server *s, struct doc *d, long lo, long hi)
 }
 
 /* A change to the document a tick request is about makes its answer stale. */
-void model_lsp_doc_changed(struct server *s, struct doc *d)
+static void on_doc_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
 {
-	struct lsp_model *lm = s->feat ? s->feat->model : NULL;
-	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, d->uri)) {
+	struct lsp_model *lm = s->feat.model;
+	if (lm && lm->tick_uri && !strcmp(lm->tick_uri, e->doc->uri)) {
 		model_cancel(lm->m, MODEL_TICK);
 		drop_pending(lm, MODEL_TICK);
 		free(lm->tick_uri);
@@ -331,92 +326,64 @@ void model_lsp_doc_changed(struct server *s, struct doc *d)
 
 /* ---- remember ---- */
 
-struct remember_call {
-	struct server *s;
-	char *handle;
-	char *params; /* the executeCommand params, re-read when the answer comes */
+struct propose_call {
+	struct lsp_session *s;
+	lsp_model_proposal_fn fn;
+	void *ud;
+	void (*free_ud)(void *);
 };
 
-static void remember_call_free(void *p)
+static void propose_call_free(void *p)
 {
-	struct remember_call *c = p;
-	free(c->params);
+	struct propose_call *c = p;
+	if (c->free_ud)
+		c->free_ud(c->ud);
 	free(c);
 }
 
 static void on_remember_reply(void *ud, int err, struct model_proposal *p)
 {
-	struct remember_call *c = ud;
-	struct server *s = c->s;
-	struct json j;
+	struct propose_call *c = ud;
 
-	forget_pending(s->feat ? s->feat->model : NULL, MODEL_REMEMBER, c);
-	struct buf res = BUF_INIT;
-	struct jw w;
-	const char *e = NULL;
-	int rc;
-
-	if (json_parse(&j, c->params, strlen(c->params)) == 0) {
-		int args = json_first(&j, json_get(&j, 0, "arguments"));
-		jw_init(&w, &res);
-		/* on a model error the memory is made as without a model */
-		rc = memory_lsp_remember_with(s, &j, args, p && !err ? p->name : NULL,
-					      p && !err ? p->description : NULL, p && !err ? p->type : NULL,
-					      &w, &e);
-		if (rc)
-			server_finish_deferred(s, c->handle, NULL, 0, rc, e ? e : kr_errmsg());
-		else
-			server_finish_deferred(s, c->handle, res.data, res.len, 0, NULL);
-	}
-	json_dispose(&j);
-	buf_dispose(&res);
+	forget_pending(c->s->feat.model, MODEL_REMEMBER, c);
+	/* on a model error the memory is made as without a model */
+	c->fn(c->s, p && !err ? p : NULL, c->ud);
 	if (p) {
 		model_proposal_dispose(p);
 		free(p);
 	}
-	free(c->params);
 	free(c);
 }
 
-/* kairos.remember with no name or no type, a model configured: ask it
- * and answer later (SERVER_DEFERRED); 0 when the model is not needed. */
-int model_lsp_remember(struct server *s, struct rpc_msg *m, int args)
+int lsp_model_propose(struct lsp_session *s, const char *text, lsp_model_proposal_fn fn, void *ud,
+		      void (*free_ud)(void *))
 {
-	struct model *mm = model_lsp_engine(s);
-	char *text = json_get_str(&m->j, args, "text");
-	struct remember_call *c;
-	size_t n;
-	const char *raw;
+	struct model *mm = lsp_model_engine(s);
+	struct propose_call *c;
 
-	if (!mm || !text || !*text || (json_get(&m->j, args, "name") >= 0 && json_get(&m->j, args, "type") >= 0)) {
-		free(text);
-		return 0;
-	}
+	if (!mm)
+		return KR_ENOTFOUND;
 	c = xcalloc(1, sizeof(*c));
-	c->s = s;
-	raw = json_raw(&m->j, m->params, &n);
-	c->params = xstrndup(raw, n);
-	c->handle = server_defer(s, m);
+	*c = (struct propose_call){s, fn, ud, free_ud};
 	if (model_remember(mm, text, on_remember_reply, c)) {
 		/* busy or over budget: answer now, without the model */
 		on_remember_reply(c, KR_EBUSY, NULL);
 	} else {
-		s->feat->model->pending[MODEL_REMEMBER] = c;
-		s->feat->model->pending_free[MODEL_REMEMBER] = remember_call_free;
+		s->feat.model->pending[MODEL_REMEMBER] = c;
+		s->feat.model->pending_free[MODEL_REMEMBER] = propose_call_free;
 	}
-	free(text);
-	return SERVER_DEFERRED;
+	return 0;
 }
 
 /* ---- improve ---- */
 
-bool model_lsp_offers_improve(struct server *s)
+bool lsp_model_offers_improve(struct lsp_session *s)
 {
-	return model_lsp_engine(s) && s->caps.resolve_edit;
+	return lsp_model_engine(s) && s->caps.resolve_edit;
 }
 
 struct improve_call {
-	struct server *s;
+	struct lsp_session *s;
 	char *handle;
 	char *action; /* the code action as the client sent it */
 	char *uri;
@@ -433,15 +400,15 @@ static void improve_call_free(void *p)
 static void on_improve_reply(void *ud, int err, char *replacement)
 {
 	struct improve_call *c = ud;
-	struct server *s = c->s;
+	struct lsp_session *s = c->s;
 	struct json j;
 	struct buf res = BUF_INIT;
 	struct jw w;
 
-	forget_pending(s->feat ? s->feat->model : NULL, MODEL_ACTION, c);
+	forget_pending(s->feat.model, MODEL_ACTION, c);
 
 	if (err || !replacement || json_parse(&j, c->action, strlen(c->action))) {
-		server_finish_deferred(s, c->handle, NULL, 0, RPC_REQUEST_FAILED,
+		lsp_session_finish(s, c->handle, NULL, 0, RPC_REQUEST_FAILED,
 				       err ? "the model could not improve this" : "bad code action");
 		if (!err && replacement)
 			json_dispose(&j);
@@ -479,7 +446,7 @@ static void on_improve_reply(void *ud, int err, char *replacement)
 		jw_end(&w);
 	}
 	jw_end(&w);
-	server_finish_deferred(s, c->handle, res.data, res.len, 0, NULL);
+	lsp_session_finish(s, c->handle, res.data, res.len, 0, NULL);
 	json_dispose(&j);
 out:
 	buf_dispose(&res);
@@ -490,10 +457,10 @@ out:
 }
 
 /* codeAction/resolve of an "improve" action: the model writes the edit. */
-int model_lsp_improve(struct server *s, struct rpc_msg *m, const char **err)
+int lsp_model_improve(struct lsp_session *s, struct rpc_msg *m, const char **err)
 {
 	const struct json *j = &m->j;
-	struct model *mm = model_lsp_engine(s);
+	struct model *mm = lsp_model_engine(s);
 	char *uri = json_get_str(j, m->params, "data.uri");
 	struct doc *d = uri ? doc_set_find(&s->docs, uri) : NULL;
 	int range = json_path(j, m->params, "data.range");
@@ -505,15 +472,15 @@ int model_lsp_improve(struct server *s, struct rpc_msg *m, const char **err)
 	size_t n, nm;
 	int rc;
 
-	if (!mm || !d || !lsp_read_pos(j, json_get(j, range, "start"), &a) ||
-	    !lsp_read_pos(j, json_get(j, range, "end"), &b)) {
+	if (!mm || !d || !lsp_documents_read_pos(j, json_get(j, range, "start"), &a) ||
+	    !lsp_documents_read_pos(j, json_get(j, range, "end"), &b)) {
 		free(uri);
 		*err = "nothing to improve: no model, or the document is not open";
 		return RPC_REQUEST_FAILED;
 	}
 	doc_range_text(d, a, b, s->enc, &sel);
-	rel = tick_lsp_rel_path(s, d);
-	nm = model_lsp_pick(s, rel, buf_cstr(&sel), mems, MODEL_MAX_TICK_MEMORIES);
+	rel = lsp_session_rel_path(s, d);
+	nm = pick(s, rel, buf_cstr(&sel), mems, MODEL_MAX_TICK_MEMORIES);
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	raw = json_raw(j, m->params, &n);
@@ -530,8 +497,8 @@ int model_lsp_improve(struct server *s, struct rpc_msg *m, const char **err)
 		free(c);
 		return RPC_REQUEST_FAILED;
 	}
-	c->handle = server_defer(s, m);
-	s->feat->model->pending[MODEL_ACTION] = c;
-	s->feat->model->pending_free[MODEL_ACTION] = improve_call_free;
-	return SERVER_DEFERRED;
+	c->handle = lsp_session_defer(s, m);
+	s->feat.model->pending[MODEL_ACTION] = c;
+	s->feat.model->pending_free[MODEL_ACTION] = improve_call_free;
+	return LSP_DEFERRED;
 }

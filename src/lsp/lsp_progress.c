@@ -1,13 +1,11 @@
-/* lsp_progress: work done progress (window/workDoneProgress/create and
- * $/progress begin/report/end), sent only to clients that advertised
- * window.workDoneProgress (eglot does not). */
+/* lsp_progress: work done progress (lsp_progress.h). */
+#include "lsp_progress.h"
 #include "kairos/err.h"
-#include "lsp.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void send_progress(struct server *s, const char *token, const char *kind, const char *title,
+static void send_progress(struct lsp_session *s, const char *token, const char *kind, const char *title,
 			  const char *message, int percentage, bool cancellable)
 {
 	struct buf b = BUF_INIT;
@@ -29,11 +27,11 @@ static void send_progress(struct server *s, const char *token, const char *kind,
 		jw_kbool(&w, "cancellable", cancellable);
 	jw_end(&w);
 	jw_end(&w);
-	server_notify(s, "$/progress", b.data, b.len);
+	lsp_session_notify(s, "$/progress", b.data, b.len);
 	buf_dispose(&b);
 }
 
-bool progress_begin(struct server *s, struct progress *p, const char *title, bool cancellable)
+bool lsp_progress_begin(struct lsp_session *s, struct lsp_progress *p, const char *title, bool cancellable)
 {
 	struct buf b = BUF_INIT;
 	static unsigned counter;
@@ -44,20 +42,20 @@ bool progress_begin(struct server *s, struct progress *p, const char *title, boo
 	snprintf(p->token, sizeof(p->token), "kairos-%u", ++counter);
 	buf_printf(&b, "{\"token\":\"%s\"}", p->token);
 	/* the spec lets the server report right after sending create */
-	server_request(s, "window/workDoneProgress/create", b.data, b.len, NULL, NULL);
+	lsp_session_request(s, "window/workDoneProgress/create", b.data, b.len, NULL, NULL);
 	buf_dispose(&b);
 	send_progress(s, p->token, "begin", title, NULL, 0, cancellable);
 	p->active = true;
 	return true;
 }
 
-void progress_report(struct server *s, struct progress *p, const char *message, int percentage)
+void lsp_progress_report(struct lsp_session *s, struct lsp_progress *p, const char *message, int percentage)
 {
 	if (p->active)
 		send_progress(s, p->token, "report", NULL, message, percentage, false);
 }
 
-void progress_end(struct server *s, struct progress *p, const char *message)
+void lsp_progress_end(struct lsp_session *s, struct lsp_progress *p, const char *message)
 {
 	if (p->active)
 		send_progress(s, p->token, "end", NULL, message, -1, false);

@@ -1,21 +1,15 @@
-/* lsp_tick: the Kairos loop in the server. After a document is opened or
- * changed the tick waits until it has been quiet for tick.minInactivityMs,
- * then runs the tick engine (tick.h) over the documents changed since the
- * last tick and makes the result known: pushed (publishDiagnostics) to
- * clients without pull diagnostics, or announced with
- * workspace/diagnostic/refresh and answered from textDocument/diagnostic
- * for clients with it. While changes keep arriving for a document nothing
- * is published for it. Co-change hints come from a child process
- * (`kairos __cochange`), so libgit2 never runs on the typing path. */
+/* lsp_tick: the Kairos loop in the server (lsp_tick.h). */
+#include "lsp_tick.h"
+#include "lsp_model.h"
+#include "lsp_stores.h"
 #include "kairos/err.h"
 #include "kairos/editpat.h"
 #include "kairos/feedback.h"
-#include "lsp.h"
+#include "kairos/journal.h"
 #include "kairos/repo.h"
 #include "kairos/rules.h"
 #include "kairos/spawn.h"
 #include "kairos/store.h"
-#include "kairos/tick.h"
 #include "kairos/paths.h"
 
 #include <errno.h>
@@ -50,16 +44,43 @@ struct lsp_tick {
 	struct child cc;
 	bool cc_running, cc_again;
 	struct buf cc_out;
+	/* hand replacements seen while the person types, journalled at the
+	 * next tick (a keystroke never waits for the journal's lock) */
+	struct held_edit *held;
+	size_t nheld;
 };
 
-static void on_tick_timer(struct loop *l, void *ud);
+struct held_edit {
+	struct editpat e;
+	char *uri;
+};
 
-void tick_lsp_init(struct server *s)
+/* Edits held between two ticks beyond this are not journalled. */
+#define HELD_EDITS_MAX 1000
+
+static void on_tick_timer(struct loop *l, void *ud);
+static void on_initialized(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void on_doc_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void on_doc_edit(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void on_doc_saved(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void on_doc_closed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void on_memory_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void write_held_edits(struct lsp_session *s);
+static void refresh_cochange(struct lsp_session *s);
+static void add_model(struct lsp_session *s, struct doc *d, struct suggestion_list *l, void *ud);
+
+void lsp_tick_init(struct lsp_session *s)
 {
 	struct lsp_tick *t = xcalloc(1, sizeof(*t));
 	loop_timer_init(&t->timer, on_tick_timer, s);
 	buf_init(&t->cc_out, 4 << 20);
-	s->feat->tick = t;
+	s->feat.tick = t;
+	lsp_session_on(s, LSP_EVENT_INITIALIZED, on_initialized, NULL);
+	lsp_session_on(s, LSP_EVENT_DOC_CHANGED, on_doc_changed, NULL);
+	lsp_session_on(s, LSP_EVENT_DOC_EDIT, on_doc_edit, NULL);
+	lsp_session_on(s, LSP_EVENT_DOC_SAVED, on_doc_saved, NULL);
+	lsp_session_on(s, LSP_EVENT_DOC_CLOSED, on_doc_closed, NULL);
+	lsp_session_on(s, LSP_EVENT_MEMORY_CHANGED, on_memory_changed, NULL);
 }
 
 static void dd_dispose(struct doc_diag *d)
@@ -70,11 +91,13 @@ static void dd_dispose(struct doc_diag *d)
 	editpat_tracker_free(d->edits);
 }
 
-void tick_lsp_dispose(struct server *s)
+void lsp_tick_dispose(struct lsp_session *s)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	if (!t)
 		return;
+	write_held_edits(s);
+	free(t->held);
 	if (t->cc_running) {
 		loop_fd_del(s->loop, t->cc.out);
 		spawn_finish(&t->cc, false);
@@ -88,7 +111,7 @@ void tick_lsp_dispose(struct server *s)
 	feedback_free(t->fb);
 	buf_dispose(&t->cc_out);
 	free(t);
-	s->feat->tick = NULL;
+	s->feat.tick = NULL;
 }
 
 static struct doc_diag *diag_of(struct lsp_tick *t, const char *uri, bool create)
@@ -107,59 +130,47 @@ static struct doc_diag *diag_of(struct lsp_tick *t, const char *uri, bool create
 }
 
 /* The feedback state of every store, opened once the stores are. */
-static struct feedback *fb(struct server *s)
+static struct feedback *fb(struct lsp_session *s)
 {
-	struct lsp_tick *t = s->feat->tick;
-	struct store_set *set = memory_lsp_set(s);
+	struct lsp_tick *t = s->feat.tick;
+	struct store_set *set = lsp_stores_set(s);
 	if (!t->fb && set) {
 		if (feedback_open(&t->fb) == 0 && feedback_add_set(t->fb, set))
-			server_log(s, 2, "cannot read the feedback state: %s", kr_errmsg());
+			lsp_session_log(s, LSP_MSG_WARNING, "cannot read the feedback state: %s", kr_errmsg());
 	}
 	return t->fb;
 }
 
 static bool is_suppressed(void *ctx, const char *id)
 {
-	struct server *s = ctx;
+	struct lsp_session *s = ctx;
 	struct feedback *f = fb(s);
 	return f && feedback_suppressed(f, id);
 }
 
 static void rule_problem(void *ctx, const struct mem *m, const char *msg)
 {
-	server_log((struct server *)ctx, 2, "memory %s: %s (the rule is skipped)", m->name, msg);
+	lsp_session_log((struct lsp_session *)ctx, LSP_MSG_WARNING, "memory %s: %s (the rule is skipped)", m->name, msg);
 }
 
-static const struct rules *current_rules(struct server *s)
+static const struct rules *current_rules(struct lsp_session *s)
 {
-	struct lsp_tick *t = s->feat->tick;
-	struct store_set *set = memory_lsp_set(s);
+	struct lsp_tick *t = s->feat.tick;
+	struct store_set *set = lsp_stores_set(s);
 	struct rules *r = NULL;
 
 	if (!set)
 		return NULL;
-	if (t->rules && t->rules_gen == memory_lsp_generation(s))
+	if (t->rules && t->rules_gen == lsp_stores_generation(s))
 		return t->rules;
 	if (rules_compile(&r, &set->mems, t->rules, rule_problem, s)) {
-		server_log(s, 1, "cannot compile the rules: %s", kr_errmsg());
+		lsp_session_log(s, LSP_MSG_ERROR, "cannot compile the rules: %s", kr_errmsg());
 		return t->rules;
 	}
 	rules_free(t->rules);
 	t->rules = r;
-	t->rules_gen = memory_lsp_generation(s);
+	t->rules_gen = lsp_stores_generation(s);
 	return r;
-}
-
-/* The document's path relative to the workspace, or its absolute path
- * (only unscoped rules apply there); NULL for non-file URIs. */
-const char *tick_lsp_rel_path(struct server *s, const struct doc *d)
-{
-	size_t n = strlen(s->root);
-	if (!d->path)
-		return NULL;
-	if (!strncmp(d->path, s->root, n) && d->path[n] == '/')
-		return d->path + n + 1;
-	return d->path;
 }
 
 /* A set of suggestion ids (16 hex digits: 64 bits), so that asking
@@ -215,11 +226,11 @@ static bool was_shown(void *ctx, const char *id)
 	return false;
 }
 
-static void journal_shown(struct server *s, const struct doc *d, const struct suggestion *g)
+static void journal_shown(struct lsp_session *s, const struct doc *d, const struct suggestion *g)
 {
 	struct feedback *f = fb(s);
 	if (f && feedback_shown(f, g, d->uri))
-		server_log(s, 4, "cannot journal a shown suggestion: %s", kr_errmsg());
+		lsp_session_log(s, LSP_MSG_LOG, "cannot journal a shown suggestion: %s", kr_errmsg());
 }
 
 static char *dup_or_null(const char *x)
@@ -244,12 +255,12 @@ static void push_copy(struct suggestion_list *l, const struct suggestion *g)
 
 /* Recomputes the suggestions of d; budget 0 means no limit. Returns how
  * many suggestions are new. */
-static size_t compute(struct server *s, struct doc *d, size_t budget)
+static size_t compute(struct lsp_session *s, struct doc *d, size_t budget)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	struct doc_diag *dd = diag_of(t, d->uri, true);
 	struct suggestion_list list = {0};
-	const char *rel = tick_lsp_rel_path(s, d);
+	const char *rel = lsp_session_rel_path(s, d);
 	struct tick_ctx ctx = {current_rules(s), is_suppressed, s, s->root};
 	size_t len, fresh = 0;
 	const char *text = doc_text(d, &len);
@@ -257,7 +268,7 @@ static size_t compute(struct server *s, struct doc *d, size_t budget)
 	if (rel) {
 		int rc = tick_document(&list, &ctx, rel, text, len);
 		if (rc < 0)
-			server_log(s, 1, "tick failed on %s: %s", d->uri, kr_errmsg());
+			lsp_session_log(s, LSP_MSG_ERROR, "tick failed on %s: %s", d->uri, kr_errmsg());
 		if (rc == 0 && s->cfg.cochange && t->nhints) {
 			for (size_t i = 0; i < t->nhints; i++)
 				if (!strcmp(t->hints[i].path, rel))
@@ -279,7 +290,7 @@ static size_t compute(struct server *s, struct doc *d, size_t budget)
 	suggestion_list_dispose(&dd->list);
 	dd->list = list;
 	dd->doc_gen = d->generation;
-	dd->mem_gen = memory_lsp_generation(s);
+	dd->mem_gen = lsp_stores_generation(s);
 	dd->computed = true;
 	dd->result = ++t->next_result;
 	return fresh;
@@ -307,7 +318,7 @@ static void write_range(struct jw *w, const struct doc *d, const struct suggesti
 	jw_end(w);
 }
 
-void tick_lsp_write_diagnostic(struct server *s, struct jw *w, const struct doc *d,
+static void write_diagnostic(struct lsp_session *s, struct jw *w, const struct doc *d,
 			       const struct suggestion *g)
 {
 	jw_obj(w);
@@ -339,10 +350,10 @@ void tick_lsp_write_diagnostic(struct server *s, struct jw *w, const struct doc 
 }
 
 /* The items of d: its suggestions, or the problem of an invalid memory file. */
-static void write_items(struct server *s, struct jw *w, struct doc *d)
+static void write_items(struct lsp_session *s, struct jw *w, struct doc *d)
 {
-	struct doc_diag *dd = diag_of(s->feat->tick, d->uri, false);
-	const char *problem = memory_lsp_problem(s, d->path);
+	struct doc_diag *dd = diag_of(s->feat.tick, d->uri, false);
+	const char *problem = lsp_stores_problem(s, d->path);
 	jw_arr(w);
 	if (problem) {
 		jw_obj(w);
@@ -357,11 +368,11 @@ static void write_items(struct server *s, struct jw *w, struct doc *d)
 		jw_end(w);
 	}
 	for (size_t i = 0; dd && i < dd->list.n; i++)
-		tick_lsp_write_diagnostic(s, w, d, &dd->list.v[i]);
+		write_diagnostic(s, w, d, &dd->list.v[i]);
 	jw_end(w);
 }
 
-static void publish(struct server *s, struct doc *d)
+static void publish(struct lsp_session *s, struct doc *d)
 {
 	struct buf b = BUF_INIT;
 	struct jw w;
@@ -372,35 +383,35 @@ static void publish(struct server *s, struct doc *d)
 	jw_key(&w, "diagnostics");
 	write_items(s, &w, d);
 	jw_end(&w);
-	server_notify(s, "textDocument/publishDiagnostics", b.data, b.len);
+	lsp_session_notify(s, "textDocument/publishDiagnostics", b.data, b.len);
 	buf_dispose(&b);
 }
 
 /* Makes the new results of the ticked documents known. */
-static void announce(struct server *s, struct doc **ticked, size_t n)
+static void announce(struct lsp_session *s, struct doc **ticked, size_t n)
 {
 	if (s->caps.pull_diagnostics) {
 		if (s->caps.diagnostic_refresh)
-			server_request(s, "workspace/diagnostic/refresh", NULL, 0, NULL, NULL);
+			lsp_session_request(s, "workspace/diagnostic/refresh", NULL, 0, NULL, NULL);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
 		publish(s, ticked[i]);
 }
 
-static void flush_edits(struct server *s, struct doc *d);
+static void flush_edits(struct lsp_session *s, struct doc *d);
 
 /* One tick over the quiet, changed documents; returns how many new
  * suggestions it made. force: every changed document, quiet or not. */
-static size_t run_tick(struct server *s, bool force, bool publish_it)
+static size_t run_tick(struct lsp_session *s, bool force, bool publish_it)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	uint64_t now = loop_now_ms(), wait = 0;
 	size_t budget = (size_t)s->cfg.tick_max_suggestions, fresh = 0, n = 0;
 	struct doc **ticked = xcalloc(s->docs.n + 1, sizeof(*ticked));
 
-	if (memory_lsp_check_throttled(s, true))
-		tick_lsp_memory_changed(s); /* hand edit: every document again */
+	/* a hand edit of a memory file: every document again (the hook) */
+	lsp_stores_check(s, true);
 	for (size_t i = 0; i < s->docs.n; i++) {
 		struct doc *d = s->docs.v[i];
 		uint64_t quiet = now - d->changed_ms;
@@ -418,12 +429,13 @@ static size_t run_tick(struct server *s, bool force, bool publish_it)
 		ticked[n++] = d;
 		struct doc_diag *dd = diag_of(t, d->uri, true);
 		if (publish_it && dd->hunk_lo >= 0)
-			model_lsp_after_tick(s, d, dd->hunk_lo, dd->hunk_hi);
+			lsp_model_after_tick(s, d, dd->hunk_lo, dd->hunk_hi, add_model, NULL);
 		dd->hunk_lo = dd->hunk_hi = -1;
 	}
 	if (n && publish_it)
 		announce(s, ticked, n);
 	free(ticked);
+	write_held_edits(s);
 	if (wait)
 		loop_timer_arm(s->loop, &t->timer, wait);
 	return fresh;
@@ -431,7 +443,7 @@ static size_t run_tick(struct server *s, bool force, bool publish_it)
 
 static void on_tick_timer(struct loop *l, void *ud)
 {
-	struct server *s = ud;
+	struct lsp_session *s = ud;
 	/* proactive: false: nothing runs on its own; pulls, code actions and
 	 * kairos.tick compute what they need */
 	if (s->got_shutdown || !s->cfg.proactive)
@@ -439,26 +451,29 @@ static void on_tick_timer(struct loop *l, void *ud)
 	run_tick(s, false, true);
 }
 
-void tick_lsp_doc_changed(struct server *s, struct doc *d)
+static void arm(struct lsp_session *s)
 {
-	struct lsp_tick *t = s->feat->tick;
-	model_lsp_doc_changed(s, d);
 	if (s->got_initialized || s->got_initialize)
-		loop_timer_arm(s->loop, &t->timer, (uint64_t)s->cfg.tick_min_inactivity_ms);
+		loop_timer_arm(s->loop, &s->feat.tick->timer, (uint64_t)s->cfg.tick_min_inactivity_ms);
 }
 
-void tick_lsp_doc_closed(struct server *s, const char *uri)
+static void on_doc_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
 {
-	struct lsp_tick *t = s->feat->tick;
-	struct doc *d = doc_set_find(&s->docs, uri);
+	arm(s);
+}
+
+static void on_doc_closed(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
+{
+	struct lsp_tick *t = s->feat.tick;
+	const char *uri = e->doc->uri;
 	for (size_t i = 0; i < t->ndd; i++)
 		if (!strcmp(t->dd[i].uri, uri)) {
-			if (d)
-				flush_edits(s, d);
+			flush_edits(s, e->doc);
 			dd_dispose(&t->dd[i]);
 			t->dd[i] = t->dd[--t->ndd];
 			break;
 		}
+	write_held_edits(s);
 	/* clear what was pushed for it */
 	if (!s->caps.pull_diagnostics) {
 		struct buf b = BUF_INIT;
@@ -470,19 +485,19 @@ void tick_lsp_doc_closed(struct server *s, const char *uri)
 		jw_arr(&w);
 		jw_end(&w);
 		jw_end(&w);
-		server_notify(s, "textDocument/publishDiagnostics", b.data, b.len);
+		lsp_session_notify(s, "textDocument/publishDiagnostics", b.data, b.len);
 		buf_dispose(&b);
 	}
 }
 
 /* Memory changed: recompute every open document at once and republish. */
-void tick_lsp_memory_changed(struct server *s)
+static void on_memory_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
 {
 	struct doc **all = xcalloc(s->docs.n + 1, sizeof(*all));
 	size_t n = 0;
 	for (size_t i = 0; i < s->docs.n; i++) {
 		struct doc *d = s->docs.v[i];
-		struct doc_diag *dd = diag_of(s->feat->tick, d->uri, false);
+		struct doc_diag *dd = diag_of(s->feat.tick, d->uri, false);
 		if (d->dirty && !(dd && dd->computed))
 			continue; /* never ticked and still being typed in: wait */
 		compute(s, d, 0);
@@ -495,16 +510,36 @@ void tick_lsp_memory_changed(struct server *s)
 
 /* ---- edit patterns ---- */
 
-static void journal_edit(struct server *s, struct doc *d, const struct editpat *e)
+/* Holds a hand replacement (taking e's strings) for the next tick. */
+static void journal_edit(struct lsp_session *s, struct doc *d, struct editpat *e)
 {
-	struct feedback *f = fb(s);
-	if (f && feedback_edit_pattern(f, e, d->uri))
-		server_log(s, 4, "cannot journal an edit pattern: %s", kr_errmsg());
+	struct lsp_tick *t = s->feat.tick;
+	if (t->nheld >= HELD_EDITS_MAX) {
+		editpat_dispose(e);
+		return;
+	}
+	t->held = xrealloc(t->held, (t->nheld + 1) * sizeof(*t->held));
+	t->held[t->nheld++] = (struct held_edit){*e, xstrdup(d->uri)};
+	memset(e, 0, sizeof(*e));
 }
 
-static void flush_edits(struct server *s, struct doc *d)
+/* The held replacements go to the journal (at the tick, at close). */
+static void write_held_edits(struct lsp_session *s)
 {
-	struct doc_diag *dd = diag_of(s->feat->tick, d->uri, true);
+	struct lsp_tick *t = s->feat.tick;
+	struct feedback *f = t->nheld ? fb(s) : NULL;
+	for (size_t i = 0; i < t->nheld; i++) {
+		if (f && feedback_edit_pattern(f, &t->held[i].e, t->held[i].uri))
+			lsp_session_log(s, LSP_MSG_LOG, "cannot journal an edit pattern: %s", kr_errmsg());
+		editpat_dispose(&t->held[i].e);
+		free(t->held[i].uri);
+	}
+	t->nheld = 0;
+}
+
+static void flush_edits(struct lsp_session *s, struct doc *d)
+{
+	struct doc_diag *dd = diag_of(s->feat.tick, d->uri, true);
 	struct editpat e;
 	if (editpat_flush(dd->edits, &e) == 1) {
 		journal_edit(s, d, &e);
@@ -515,10 +550,13 @@ static void flush_edits(struct server *s, struct doc *d)
 /* Before an incremental change: a change inside one line feeds the edit
  * pattern tracker with the line before and after; one that spans lines
  * closes what is pending (line numbers move). */
-void tick_lsp_before_edit(struct server *s, struct doc *d, struct doc_pos a, struct doc_pos b,
-			  const char *text, size_t len)
+static void on_doc_edit(struct lsp_session *s, const struct lsp_event_data *ev, void *ud)
 {
-	struct doc_diag *dd = diag_of(s->feat->tick, d->uri, true);
+	struct doc *d = ev->doc;
+	struct doc_pos a = ev->from, b = ev->to;
+	const char *text = ev->text;
+	size_t len = ev->len;
+	struct doc_diag *dd = diag_of(s->feat.tick, d->uri, true);
 	uint32_t la, lb;
 	size_t ba = doc_pos_to_byte(d, a, s->enc, &la), bb = doc_pos_to_byte(d, b, s->enc, &lb);
 	struct editpat e;
@@ -557,7 +595,7 @@ void tick_lsp_before_edit(struct server *s, struct doc *d, struct doc_pos a, str
 /* ---- requests ---- */
 
 /* textDocument/diagnostic */
-int tick_lsp_pull(struct server *s, struct rpc_msg *m, struct jw *w, const char **err)
+int lsp_tick_pull(struct lsp_session *s, struct rpc_msg *m, struct jw *w, const char **err)
 {
 	char *uri = json_get_str(&m->j, m->params, "textDocument.uri");
 	char *prev = json_get_str(&m->j, m->params, "previousResultId");
@@ -576,9 +614,9 @@ int tick_lsp_pull(struct server *s, struct rpc_msg *m, struct jw *w, const char 
 		jw_end(w);
 		goto out;
 	}
-	dd = diag_of(s->feat->tick, d->uri, true);
+	dd = diag_of(s->feat.tick, d->uri, true);
 	/* the person asked: compute unless a tick will (proactive and typing) */
-	if (!dd->computed || dd->mem_gen != memory_lsp_generation(s) ||
+	if (!dd->computed || dd->mem_gen != lsp_stores_generation(s) ||
 	    (!s->cfg.proactive && dd->doc_gen != d->generation)) {
 		compute(s, d, s->cfg.proactive ? (size_t)s->cfg.tick_max_suggestions : 0);
 		if (!s->cfg.proactive)
@@ -603,9 +641,10 @@ out:
 }
 
 /* kairos.tick: a tick now over every open document, published. */
-int tick_lsp_command(struct server *s, struct rpc_msg *m, struct jw *w, const char **err)
+int lsp_tick_command(struct lsp_session *s, struct rpc_msg *m, int args, struct jw *w,
+		     const char **err)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	size_t total = 0;
 	for (size_t i = 0; i < s->docs.n; i++)
 		s->docs.v[i]->dirty = true;
@@ -619,9 +658,9 @@ int tick_lsp_command(struct server *s, struct rpc_msg *m, struct jw *w, const ch
 }
 
 /* The suggestion with this id among the open documents. */
-struct suggestion *tick_lsp_find(struct server *s, const char *id, struct doc **doc_out)
+struct suggestion *lsp_tick_find(struct lsp_session *s, const char *id, struct doc **doc_out)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	for (size_t i = 0; i < t->ndd; i++)
 		for (size_t k = 0; k < t->dd[i].list.n; k++)
 			if (!strcmp(t->dd[i].list.v[k].id, id)) {
@@ -632,9 +671,10 @@ struct suggestion *tick_lsp_find(struct server *s, const char *id, struct doc **
 	return NULL;
 }
 
-void tick_lsp_add_model(struct server *s, struct doc *d, struct suggestion_list *l)
+/* The model's suggestions for d join its own (until d changes). */
+static void add_model(struct lsp_session *s, struct doc *d, struct suggestion_list *l, void *ud)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	struct doc_diag *dd = diag_of(t, d->uri, true);
 	size_t before = dd->list.n;
 
@@ -661,9 +701,9 @@ void tick_lsp_add_model(struct server *s, struct doc *d, struct suggestion_list 
 }
 
 /* The k-th suggestion on line of d, or NULL. */
-struct suggestion *tick_lsp_nth_on_line(struct server *s, const struct doc *d, size_t line, size_t k)
+struct suggestion *lsp_tick_nth_on_line(struct lsp_session *s, const struct doc *d, size_t line, size_t k)
 {
-	struct doc_diag *dd = diag_of(s->feat->tick, d->uri, false);
+	struct doc_diag *dd = diag_of(s->feat.tick, d->uri, false);
 	for (size_t i = 0; dd && i < dd->list.n; i++)
 		if (dd->list.v[i].line == line && k-- == 0)
 			return &dd->list.v[i];
@@ -672,9 +712,10 @@ struct suggestion *tick_lsp_nth_on_line(struct server *s, const struct doc *d, s
 
 /* kairos.feedback {id, verdict}: counts, journal, and for a reject the
  * suggestion is gone at once and for good. */
-int tick_lsp_feedback(struct server *s, struct rpc_msg *m, int args, struct jw *w, const char **err)
+int lsp_tick_feedback(struct lsp_session *s, struct rpc_msg *m, int args, struct jw *w,
+		      const char **err)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	char *id = json_get_str(&m->j, args, "id"), *verdict = json_get_str(&m->j, args, "verdict");
 	struct doc *d = NULL;
 	struct suggestion *g;
@@ -687,7 +728,7 @@ int tick_lsp_feedback(struct server *s, struct rpc_msg *m, int args, struct jw *
 		goto out;
 	}
 	reject = !strcmp(verdict, "reject");
-	g = tick_lsp_find(s, id, &d);
+	g = lsp_tick_find(s, id, &d);
 	if (!f) {
 		*err = "no personal store to keep feedback in";
 		rc = RPC_REQUEST_FAILED;
@@ -734,9 +775,9 @@ out:
 
 /* ---- co-change ---- */
 
-static void cc_done(struct server *s)
+static void cc_done(struct lsp_session *s)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	struct json j;
 	int status;
 
@@ -766,26 +807,26 @@ static void cc_done(struct server *s)
 		/* the documents that have a hint get it at their next tick */
 		for (size_t i = 0; i < s->docs.n; i++)
 			for (size_t k = 0; k < t->nhints; k++) {
-				const char *rel = tick_lsp_rel_path(s, s->docs.v[i]);
+				const char *rel = lsp_session_rel_path(s, s->docs.v[i]);
 				if (rel && !strcmp(rel, t->hints[k].path)) {
 					s->docs.v[i]->dirty = true;
-					tick_lsp_doc_changed(s, s->docs.v[i]);
+					arm(s);
 				}
 			}
 	} else if (status != 0 && status != 3) {
-		server_log(s, 4, "co-change hints unavailable (status %d)", status);
+		lsp_session_log(s, LSP_MSG_LOG, "co-change hints unavailable (status %d)", status);
 	}
 	buf_reset(&t->cc_out);
 	if (t->cc_again) {
 		t->cc_again = false;
-		tick_lsp_refresh_cochange(s);
+		refresh_cochange(s);
 	}
 }
 
 static void on_cc_fd(struct loop *l, int fd, short revents, void *ud)
 {
-	struct server *s = ud;
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_session *s = ud;
+	struct lsp_tick *t = s->feat.tick;
 	char chunk[8192];
 	ssize_t r = read(fd, chunk, sizeof(chunk));
 	if (r > 0) {
@@ -799,9 +840,9 @@ static void on_cc_fd(struct loop *l, int fd, short revents, void *ud)
 
 /* Recomputes the co-change hints in a child process (`kairos __cochange
  * WORKSPACE`), off the typing path. */
-void tick_lsp_refresh_cochange(struct server *s)
+static void refresh_cochange(struct lsp_session *s)
 {
-	struct lsp_tick *t = s->feat->tick;
+	struct lsp_tick *t = s->feat.tick;
 	char *self, *argv[4];
 
 	if (!s->cfg.cochange || !s->root)
@@ -820,4 +861,15 @@ void tick_lsp_refresh_cochange(struct server *s)
 		loop_fd_add(s->loop, t->cc.out, POLLIN, on_cc_fd, s);
 	}
 	free(self);
+}
+
+static void on_initialized(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
+{
+	refresh_cochange(s);
+}
+
+/* What is modified on disk moved: co-change hints again. */
+static void on_doc_saved(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
+{
+	refresh_cochange(s);
 }

@@ -5,11 +5,12 @@
  * dies, and journals the compiler errors that keep coming back.
  * protocol/proxy.md is the contract. */
 #include "kairos/proxy.h"
-#include "kairos/journal.h"
-#include "kairos/store.h"
 #include "kairos/err.h"
-#include "../lsp/lsp.h"
+#include "kairos/json.h"
+#include "kairos/rpc_out.h"
+#include "kairos/rpc_write.h"
 
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -29,6 +30,8 @@
 #define BACKOFF_FIRST_MS 250
 #define BACKOFF_MAX_MS 8000
 #define OUTQ_MAX ((size_t)64 << 20) /* a child that reads nothing is hung */
+/* LSP MessageType */
+enum { MSG_ERROR = 1, MSG_WARNING = 2, MSG_INFO = 3 };
 #define JOURNAL_FIRST 3           /* journal a kind of error on its 3rd appearance */
 #define JOURNAL_EVERY 10          /* and on every 10th after that */
 #define MAX_SHAPES 1000           /* kinds of error counted per session */
@@ -76,14 +79,13 @@ struct shape {
 };
 
 struct proxy {
-	struct server *s;
+	struct lsp_filter_host host;
 	char **argv;
 	char *name;       /* argv[0]'s base name, for messages */
 	pid_t pid;
 	int to_fd, from_fd;
 	struct rpc_reader rd;
-	struct buf outq;
-	size_t outq_off;
+	struct rpc_out out; /* to the child */
 	bool starting;    /* restarted: our initialize is unanswered */
 	bool gave_up;
 	bool no_code_actions, no_pull; /* the child said it has none */
@@ -113,6 +115,41 @@ static void child_died(struct proxy *p, const char *why);
 static void complete(struct proxy *p, size_t i);
 
 /* ---- small helpers ---- */
+
+static void send_editor(struct proxy *p, const char *body, size_t len)
+{
+	p->host.send(p->host.ud, body, len);
+}
+
+static void say(struct proxy *p, int type, bool show, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void say(struct proxy *p, int type, bool show, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->host.say(p->host.ud, type, show, msg);
+}
+
+static void reply_error(struct proxy *p, const char *id, size_t id_len, int code, const char *msg)
+{
+	struct buf b = BUF_INIT;
+	if (rpc_write_error(&b, id, id_len, code, msg) == 0)
+		send_editor(p, b.data, b.len);
+	buf_dispose(&b);
+}
+
+static bool host_initialized(const struct proxy *p)
+{
+	return p->host.state(p->host.ud) & LSP_HOST_INITIALIZED;
+}
+
+static bool host_shutdown(const struct proxy *p)
+{
+	return p->host.state(p->host.ud) & LSP_HOST_SHUTDOWN;
+}
 
 /* The id as a key that survives re-encoding: strings decoded. */
 static char *id_key(const struct json *j, int i)
@@ -144,56 +181,15 @@ static void set_nonblock(int fd)
 
 /* ---- writing to the child ---- */
 
-static void flush_child(struct proxy *p)
+static void on_child_out_error(void *ud, const char *why)
 {
-	while (p->outq_off < p->outq.len) {
-		ssize_t w = write(p->to_fd, p->outq.data + p->outq_off, p->outq.len - p->outq_off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			child_died(p, "its input closed");
-			return;
-		}
-		p->outq_off += (size_t)w;
-	}
-	if (p->outq_off == p->outq.len) {
-		buf_reset(&p->outq);
-		p->outq_off = 0;
-		loop_fd_del(p->s->loop, p->to_fd);
-	} else if (p->outq_off > (1u << 20) && p->outq_off > p->outq.len / 2) {
-		buf_consume(&p->outq, p->outq_off);
-		p->outq_off = 0;
-	}
-}
-
-static void on_child_writable(struct loop *l, int fd, short revents, void *ud)
-{
-	struct proxy *p = ud;
-	if (revents & (POLLERR | POLLNVAL)) {
-		child_died(p, "its input closed");
-		return;
-	}
-	flush_child(p);
+	child_died(ud, "its input closed");
 }
 
 static void child_send(struct proxy *p, const char *body, size_t len)
 {
-	bool idle = p->outq_off == p->outq.len;
-
-	if (p->pid <= 0)
-		return;
-	if (p->outq.len - p->outq_off > OUTQ_MAX) {
-		child_died(p, "it stopped reading its input");
-		return;
-	}
-	rpc_frame(&p->outq, body, len);
-	if (idle) {
-		flush_child(p);
-		if (p->pid > 0 && p->outq_off < p->outq.len)
-			loop_fd_add(p->s->loop, p->to_fd, POLLOUT, on_child_writable, p);
-	}
+	if (p->pid > 0)
+		rpc_out_send(&p->out, body, len);
 }
 
 /* Sends a request of kairos's own to the child; returns its key. */
@@ -201,10 +197,12 @@ static char *child_request(struct proxy *p, const char *method, const char *para
 {
 	struct buf b = BUF_INIT, k = BUF_INIT;
 	long long n = ++p->next_own;
+	char id[40];
+	int idn = snprintf(id, sizeof(id), "\"kairos:%lld\"", n);
 
-	buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"id\":\"kairos:%lld\",\"method\":\"%s\",\"params\":%s}", n,
-		   method, params ? params : "null");
-	child_send(p, b.data, b.len);
+	if (rpc_write_request(&b, id, (size_t)idn, method, params ? params : "null",
+			      params ? strlen(params) : 4) == 0)
+		child_send(p, b.data, b.len);
 	buf_dispose(&b);
 	buf_printf(&k, "s:kairos:%lld", n);
 	return buf_detach(&k);
@@ -213,10 +211,8 @@ static char *child_request(struct proxy *p, const char *method, const char *para
 static void child_notify(struct proxy *p, const char *method, const char *params, size_t n)
 {
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":", method);
-	buf_append(&b, params, n);
-	buf_putc(&b, '}');
-	child_send(p, b.data, b.len);
+	if (rpc_write_notification(&b, method, params, n) == 0)
+		child_send(p, b.data, b.len);
 	buf_dispose(&b);
 }
 
@@ -238,7 +234,7 @@ static struct fwd *fwd_add(struct proxy *p, const char *key, const char *id, siz
 	if (timeout) {
 		f->deadline = loop_now_ms() + timeout;
 		if (!p->merge_timer.armed || p->merge_timer.due_ms > f->deadline)
-			loop_timer_arm(p->s->loop, &p->merge_timer, timeout);
+			loop_timer_arm(p->host.loop, &p->merge_timer, timeout);
 	}
 	return f;
 }
@@ -272,12 +268,8 @@ static bool is_error_reply(const char *body, size_t len, struct rpc_msg *m)
 static void send_result(struct proxy *p, const char *id, const struct buf *result)
 {
 	struct buf b = BUF_INIT;
-	buf_puts(&b, "{\"jsonrpc\":\"2.0\",\"id\":");
-	buf_puts(&b, id);
-	buf_puts(&b, ",\"result\":");
-	buf_append(&b, result->data, result->len);
-	buf_putc(&b, '}');
-	server_send_raw(p->s, b.data, b.len);
+	if (rpc_write_result(&b, id, strlen(id), result->data, result->len) == 0)
+		send_editor(p, b.data, b.len);
 	buf_dispose(&b);
 }
 
@@ -307,16 +299,16 @@ static void complete(struct proxy *p, size_t i)
 	if (!f->mine || !f->child_done)
 		return;
 	if (!f->child || f->kind == FWD_SHUTDOWN) {
-		server_send_raw(p->s, f->mine, f->mine_len);
+		send_editor(p, f->mine, f->mine_len);
 		fwd_remove(p, i);
 		return;
 	}
 	cerr = is_error_reply(f->child, f->child_len, &cm);
 	merr = is_error_reply(f->mine, f->mine_len, &mm);
 	if (cerr && merr) {
-		server_send_raw(p->s, f->child, f->child_len);
+		send_editor(p, f->child, f->child_len);
 	} else if (cerr || (merr && f->kind == FWD_INITIALIZE)) {
-		server_send_raw(p->s, f->mine, f->mine_len);
+		send_editor(p, f->mine, f->mine_len);
 	} else {
 		/* kairos's error (no such feature yet) merges as nothing */
 		size_t cn, mn = 0;
@@ -327,7 +319,7 @@ static void complete(struct proxy *p, size_t i)
 			enum text_enc enc;
 			rc = proxy_merge_initialize(&out, c, cn, m, mn, &enc);
 			if (rc == 0)
-				p->s->enc = enc;
+				p->host.set_encoding(p->host.ud, enc);
 			note_caps(p, &cm.j, cm.result);
 		} else if (f->kind == FWD_CODE_ACTION) {
 			rc = proxy_merge_code_actions(&out, c, cn, m, mn);
@@ -337,7 +329,7 @@ static void complete(struct proxy *p, size_t i)
 		if (rc == 0)
 			send_result(p, f->id, &out);
 		else
-			server_send_raw(p->s, f->child, f->child_len);
+			send_editor(p, f->child, f->child_len);
 	}
 	rpc_msg_dispose(&cm);
 	rpc_msg_dispose(&mm);
@@ -425,7 +417,7 @@ static void publish(struct proxy *p, struct rpc_msg *m, const char *body, size_t
 	const char *other, *over;
 
 	if (json_type(j, u) != JSON_STRING || json_type(j, dg) != JSON_ARRAY) {
-		server_send_raw(p->s, body, len);
+		send_editor(p, body, len);
 		return;
 	}
 	d = diagset_get(p, uri, un);
@@ -434,17 +426,16 @@ static void publish(struct proxy *p, struct rpc_msg *m, const char *body, size_t
 	other = from_child ? d->mine : d->child;
 	over = from_child ? d->mine_ver : d->child_ver;
 	if (empty_array(other)) {
-		server_send_raw(p->s, body, len); /* nothing to merge: unchanged */
+		send_editor(p, body, len); /* nothing to merge: unchanged */
 	} else {
 		struct buf params = BUF_INIT, b = BUF_INIT;
 		bool same_ver = v >= 0 && (!over || (strlen(over) == vn && !memcmp(over, ver, vn)));
 		if (proxy_merge_publish(&params, uri, un, same_ver ? ver : NULL, vn, d->child,
 					d->child ? strlen(d->child) : 0, d->mine,
 					d->mine ? strlen(d->mine) : 0) == 0) {
-			buf_puts(&b, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":");
-			buf_append(&b, params.data, params.len);
-			buf_putc(&b, '}');
-			server_send_raw(p->s, b.data, b.len);
+			if (rpc_write_notification(&b, "textDocument/publishDiagnostics", params.data,
+						   params.len) == 0)
+				send_editor(p, b.data, b.len);
 		}
 		buf_dispose(&params);
 		buf_dispose(&b);
@@ -471,15 +462,9 @@ static uint64_t fnv(const char *s, size_t n, uint64_t h)
  * dream can turn them into memories. */
 static void journal_error(struct proxy *p, const struct shape *sh)
 {
-	struct store_set *set = memory_lsp_set(p->s);
-	struct store *st = set ? store_set_get(set, STORE_PERSONAL) : NULL;
 	struct buf line = BUF_INIT;
-
-	if (!st || !st->dir)
-		return;
-	buf_printf(&line, "%s,\"count\":%d", sh->fields, sh->count);
-	if (journal_append(st->dir, "compiler_error", buf_cstr(&line)))
-		fprintf(stderr, "kairos: %s\n", kr_errmsg());
+	if (buf_printf(&line, "%s,\"count\":%d", sh->fields, sh->count) == 0)
+		p->host.journal(p->host.ud, "compiler_error", buf_cstr(&line));
 	buf_dispose(&line);
 }
 
@@ -602,6 +587,32 @@ static void splice_id(struct buf *out, const char *body, size_t len, const struc
 	buf_append(out, r + rn, len - at - rn);
 }
 
+/* A document kairos holds, opened again in a restarted child. */
+static void reopen_doc(void *ud, const char *uri, const char *language, long long version,
+		       const char *text, size_t len)
+{
+	struct proxy *p = ud;
+	struct buf b = BUF_INIT;
+	struct jw w;
+
+	if (p->pid <= 0)
+		return;
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_key(&w, "textDocument");
+	jw_obj(&w);
+	jw_kstr(&w, "uri", uri);
+	jw_kstr(&w, "languageId", language ? language : "plaintext");
+	jw_kint(&w, "version", version);
+	jw_key(&w, "text");
+	jw_strn(&w, text, len);
+	jw_end(&w);
+	jw_end(&w);
+	if (!w.err)
+		child_notify(p, "textDocument/didOpen", b.data, b.len);
+	buf_dispose(&b);
+}
+
 static void own_reply(struct proxy *p, const char *key)
 {
 	if (!p->init_key || strcmp(key, p->init_key))
@@ -612,26 +623,7 @@ static void own_reply(struct proxy *p, const char *key)
 	child_notify(p, "initialized", "{}", 2);
 	if (p->last_config)
 		child_send(p, p->last_config, strlen(p->last_config));
-	for (size_t i = 0; i < p->s->docs.n && p->pid > 0; i++) {
-		struct doc *d = p->s->docs.v[i];
-		struct buf b = BUF_INIT;
-		struct jw w;
-		size_t tn;
-		const char *text = doc_text(d, &tn);
-		jw_init(&w, &b);
-		jw_obj(&w);
-		jw_key(&w, "textDocument");
-		jw_obj(&w);
-		jw_kstr(&w, "uri", d->uri);
-		jw_kstr(&w, "languageId", d->language ? d->language : "plaintext");
-		jw_kint(&w, "version", d->version);
-		jw_key(&w, "text");
-		jw_strn(&w, text, tn);
-		jw_end(&w);
-		jw_end(&w);
-		child_notify(p, "textDocument/didOpen", b.data, b.len);
-		buf_dispose(&b);
-	}
+	p->host.each_doc(p->host.ud, reopen_doc, p);
 	{
 		/* detached first: a send may find the child dead and clear the list */
 		char **held = p->held;
@@ -646,7 +638,7 @@ static void own_reply(struct proxy *p, const char *key)
 		free(held);
 		free(held_len);
 	}
-	server_log(p->s, 3, "%s restarted", p->name);
+	say(p, MSG_INFO, false, "%s restarted", p->name);
 }
 
 static void child_message(struct proxy *p, const char *body, size_t len)
@@ -673,7 +665,7 @@ static void child_message(struct proxy *p, const char *body, size_t len)
 		if (i < 0)
 			break; /* answered already (timed out) */
 		if (p->fwd[i].kind == FWD_CHILD) {
-			server_send_raw(p->s, body, len);
+			send_editor(p, body, len);
 			fwd_remove(p, (size_t)i);
 		} else if (!p->fwd[i].child_done) {
 			p->fwd[i].child = xstrndup(body, len);
@@ -695,7 +687,7 @@ static void child_message(struct proxy *p, const char *body, size_t len)
 		r->orig = xstrndup(m.id, m.id_len);
 		n = snprintf(id, sizeof(id), "\"c:%lld\"", r->n);
 		splice_id(&b, body, len, &m.j, json_get(&m.j, 0, "id"), id, (size_t)n);
-		server_send_raw(p->s, b.data, b.len);
+		send_editor(p, b.data, b.len);
 		break;
 	}
 	case RPC_NOTIFICATION:
@@ -712,11 +704,11 @@ static void child_message(struct proxy *p, const char *body, size_t len)
 					char id[40];
 					int n = snprintf(id, sizeof(id), "\"c:%lld\"", p->remap[k].n);
 					splice_id(&b, body, len, &m.j, t, id, (size_t)n);
-					server_send_raw(p->s, b.data, b.len);
+					send_editor(p, b.data, b.len);
 					break;
 				}
 		} else {
-			server_send_raw(p->s, body, len);
+			send_editor(p, body, len);
 		}
 		break;
 	}
@@ -803,13 +795,13 @@ static int spawn(struct proxy *p)
 	p->pid = pid;
 	p->to_fd = in[1];
 	p->from_fd = out[0];
-	set_nonblock(p->to_fd);
+	rpc_out_init(&p->out, p->host.loop, p->to_fd, RPC_OUT_HEADERS, OUTQ_MAX, on_child_out_error, p);
 	set_nonblock(p->from_fd);
 	rpc_reader_dispose(&p->rd);
 	rpc_reader_init(&p->rd, 0);
 	p->rd.log = reader_log;
 	p->rd.log_ud = p;
-	loop_fd_add(p->s->loop, p->from_fd, POLLIN, on_child_readable, p);
+	loop_fd_add(p->host.loop, p->from_fd, POLLIN, on_child_readable, p);
 	return 0;
 fail:
 	for (int k = 0; k < 2; k++) {
@@ -839,8 +831,8 @@ static void reap(struct proxy *p, char *status, size_t n)
 	int st = 0;
 	pid_t r;
 
-	loop_fd_del(p->s->loop, p->from_fd);
-	loop_fd_del(p->s->loop, p->to_fd);
+	loop_fd_del(p->host.loop, p->from_fd);
+	rpc_out_dispose(&p->out);
 	close(p->from_fd);
 	close(p->to_fd);
 	p->from_fd = p->to_fd = -1;
@@ -862,8 +854,6 @@ static void reap(struct proxy *p, char *status, size_t n)
 	else
 		snprintf(status, n, "gone");
 	p->pid = 0;
-	buf_reset(&p->outq);
-	p->outq_off = 0;
 }
 
 static void start_child(struct proxy *p);
@@ -890,23 +880,23 @@ static void crashed(struct proxy *p, const char *what)
 			recent++;
 	if (recent >= CRASH_LIMIT) {
 		p->gave_up = true;
-		server_show(p->s, 1,
-			    "kairos: %s %s; it failed %d times within %d s, so kairos stopped restarting it "
-			    "(kairos's own features go on)",
-			    p->name, what, recent, CRASH_WINDOW_MS / 1000);
+		say(p, MSG_ERROR, true,
+		    "kairos: %s %s; it failed %d times within %d s, so kairos stopped restarting it "
+		    "(kairos's own features go on)",
+		    p->name, what, recent, CRASH_WINDOW_MS / 1000);
 		return;
 	}
 	delay = BACKOFF_FIRST_MS << (recent - 1);
 	if (delay > BACKOFF_MAX_MS)
 		delay = BACKOFF_MAX_MS;
-	server_show(p->s, 2, "kairos: %s %s; restarting it in %u ms", p->name, what, delay);
-	loop_timer_arm(p->s->loop, &p->restart_timer, delay);
+	say(p, MSG_WARNING, true, "kairos: %s %s; restarting it in %u ms", p->name, what, delay);
+	loop_timer_arm(p->host.loop, &p->restart_timer, delay);
 }
 
 static void start_child(struct proxy *p)
 {
 	if (spawn(p)) {
-		if (!p->s->got_initialize) {
+		if (!host_initialized(p)) {
 			/* told once the editor is connected; kairos serves alone */
 			free(p->start_error);
 			p->start_error = xstrdup(kr_errmsg());
@@ -917,7 +907,7 @@ static void start_child(struct proxy *p)
 		crashed(p, "could not be started");
 		return;
 	}
-	if (p->s->got_initialize && p->init_params) {
+	if (host_initialized(p) && p->init_params) {
 		p->starting = true;
 		free(p->init_key);
 		p->init_key = child_request(p, "initialize", p->init_params);
@@ -944,7 +934,7 @@ static void child_died(struct proxy *p, const char *why)
 	for (size_t i = 0; i < p->nfwd;) {
 		struct fwd *f = &p->fwd[i];
 		if (f->kind == FWD_CHILD) {
-			server_reply_error(p->s, f->id, strlen(f->id), RPC_CONTENT_MODIFIED,
+			reply_error(p, f->id, strlen(f->id), RPC_CONTENT_MODIFIED,
 					   "the language server exited; kairos restarts it");
 			fwd_remove(p, i);
 			continue;
@@ -958,83 +948,61 @@ static void child_died(struct proxy *p, const char *why)
 		}
 		i++;
 	}
-	if (p->s->got_shutdown || loop_stopped(p->s->loop))
+	if (host_shutdown(p) || loop_stopped(p->host.loop))
 		return;
 	snprintf(what, sizeof(what), "stopped (%s%s%s)", status, why ? ": " : "", why ? why : "");
 	fprintf(stderr, "kairos: %s %s\n", p->name, what);
 	crashed(p, what);
 }
 
-struct proxy *proxy_new(struct server *s, char **argv)
+static void wait_child(struct proxy *p)
 {
-	struct proxy *p = xcalloc(1, sizeof(*p));
-	const char *slash;
-	size_t n = 0;
+	uint64_t until = loop_now_ms() + 1000;
+	int st;
+	pid_t r = 0;
 
-	while (argv[n])
-		n++;
-	p->argv = xcalloc(n + 1, sizeof(*p->argv));
-	for (size_t i = 0; i < n; i++)
-		p->argv[i] = xstrdup(argv[i]);
-	slash = strrchr(argv[0], '/');
-	p->name = xstrdup(slash ? slash + 1 : argv[0]);
-	p->s = s;
-	p->to_fd = p->from_fd = -1;
-	rpc_reader_init(&p->rd, 0);
-	loop_timer_init(&p->restart_timer, on_restart_timer, p);
-	loop_timer_init(&p->merge_timer, on_merge_timer, p);
-	start_child(p);
-	return p;
-}
-
-void proxy_free(struct proxy *p)
-{
-	if (!p)
-		return;
-	if (p->pid > 0) {
-		uint64_t until = loop_now_ms() + 500;
-
-		/* what is queued (exit, most likely) still reaches the child */
-		while (p->outq_off < p->outq.len && loop_now_ms() < until) {
-			struct pollfd pfd = {p->to_fd, POLLOUT, 0};
-			if (poll(&pfd, 1, 50) > 0)
-				flush_child(p);
-			if (p->pid <= 0)
-				break;
-		}
+	while ((r = waitpid(p->pid, &st, WNOHANG)) == 0 && loop_now_ms() < until) {
+		struct timespec ts = {0, 5 * 1000000};
+		nanosleep(&ts, NULL);
 	}
-	if (p->pid > 0) {
-		uint64_t until = loop_now_ms() + 1000;
-		int st;
-		pid_t r = 0;
-
-		close(p->to_fd);
-		close(p->from_fd);
+	if (r == 0) {
+		kill(p->pid, SIGTERM);
+		until = loop_now_ms() + 500;
 		while ((r = waitpid(p->pid, &st, WNOHANG)) == 0 && loop_now_ms() < until) {
 			struct timespec ts = {0, 5 * 1000000};
 			nanosleep(&ts, NULL);
 		}
 		if (r == 0) {
-			kill(p->pid, SIGTERM);
-			until = loop_now_ms() + 500;
-			while ((r = waitpid(p->pid, &st, WNOHANG)) == 0 && loop_now_ms() < until) {
-				struct timespec ts = {0, 5 * 1000000};
-				nanosleep(&ts, NULL);
-			}
-			if (r == 0) {
-				kill(p->pid, SIGKILL);
-				waitpid(p->pid, &st, 0);
-			}
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &st, 0);
 		}
 	}
-	loop_timer_cancel(p->s->loop, &p->restart_timer);
-	loop_timer_cancel(p->s->loop, &p->merge_timer);
+	p->pid = 0;
+}
+
+/* The filter's end: what is queued for the child (exit, most likely)
+ * still reaches it; then it gets a moment to exit before it is killed. */
+static void filter_free(void *ud)
+{
+	struct proxy *p = ud;
+
+	if (p->pid > 0)
+		rpc_out_drain(&p->out, 500);
+	if (p->pid > 0) {
+		loop_fd_del(p->host.loop, p->from_fd);
+		rpc_out_dispose(&p->out);
+		close(p->to_fd);
+		close(p->from_fd);
+		wait_child(p);
+	}
+	loop_timer_cancel(p->host.loop, &p->restart_timer);
+	loop_timer_cancel(p->host.loop, &p->merge_timer);
 	for (size_t i = 0; p->argv[i]; i++)
 		free(p->argv[i]);
 	free(p->argv);
 	free(p->name);
 	rpc_reader_dispose(&p->rd);
-	buf_dispose(&p->outq);
+	rpc_out_dispose(&p->out);
 	free(p->start_error);
 	free(p->init_params);
 	free(p->last_config);
@@ -1091,7 +1059,7 @@ static void refuse(struct proxy *p, struct rpc_msg *m)
 		snprintf(msg, sizeof(msg), "the language server %s is not running", p->name);
 	else
 		snprintf(msg, sizeof(msg), "the language server %s is restarting", p->name);
-	server_reply_error(p->s, m->id, m->id_len, p->gave_up ? RPC_INTERNAL_ERROR : RPC_CONTENT_MODIFIED,
+	reply_error(p, m->id, m->id_len, p->gave_up ? RPC_INTERNAL_ERROR : RPC_CONTENT_MODIFIED,
 			   msg);
 }
 
@@ -1136,7 +1104,7 @@ static bool on_request(struct proxy *p, struct rpc_msg *m, const char *body, siz
 	const char *meth = m->method;
 
 	if (!strcmp(meth, "initialize")) {
-		if (p->s->got_initialize)
+		if (host_initialized(p))
 			return false; /* kairos refuses a second one */
 		free(p->init_params);
 		p->init_params = NULL;
@@ -1149,7 +1117,7 @@ static bool on_request(struct proxy *p, struct rpc_msg *m, const char *body, siz
 			forward(p, m, body, len, FWD_INITIALIZE, INIT_TIMEOUT_MS);
 		return false;
 	}
-	if (!p->s->got_initialize || p->s->got_shutdown)
+	if (!host_initialized(p) || host_shutdown(p))
 		return false; /* kairos answers with the error */
 	if (!strcmp(meth, "shutdown")) {
 		if (child_up(p))
@@ -1166,7 +1134,7 @@ static bool on_request(struct proxy *p, struct rpc_msg *m, const char *body, siz
 	}
 	if (!strcmp(meth, "codeAction/resolve"))
 		return resolve(p, m, body, len);
-	features_activity(p->s); /* the person is at work, whoever answers */
+	p->host.activity(p->host.ud); /* the person is at work, whoever answers */
 	if (!child_up(p))
 		refuse(p, m);
 	else
@@ -1182,10 +1150,10 @@ static bool on_notification(struct proxy *p, struct rpc_msg *m, const char *body
 		child_send(p, body, len);
 		return false;
 	}
-	if (!p->s->got_initialize || p->s->got_shutdown || !strncmp(meth, "kairos/", 7))
+	if (!host_initialized(p) || host_shutdown(p) || !strncmp(meth, "kairos/", 7))
 		return false;
 	if (!strcmp(meth, "initialized") && p->start_error) {
-		server_show(p->s, 1, "kairos: %s; kairos runs without it", p->start_error);
+		say(p, MSG_ERROR, true, "kairos: %s; kairos runs without it", p->start_error);
 		free(p->start_error);
 		p->start_error = NULL;
 	}
@@ -1236,9 +1204,9 @@ static bool on_response(struct proxy *p, struct rpc_msg *m, const char *body, si
 	return true; /* an old child's: nobody waits for it */
 }
 
-bool proxy_on_client_message(struct server *s, struct rpc_msg *m, const char *body, size_t len)
+static bool from_client(void *ud, struct rpc_msg *m, const char *body, size_t len)
 {
-	struct proxy *p = s->proxy;
+	struct proxy *p = ud;
 
 	switch (m->kind) {
 	case RPC_REQUEST:
@@ -1252,9 +1220,9 @@ bool proxy_on_client_message(struct server *s, struct rpc_msg *m, const char *bo
 	}
 }
 
-bool proxy_on_server_message(struct server *s, const char *body, size_t len)
+static bool to_client(void *ud, const char *body, size_t len)
 {
-	struct proxy *p = s->proxy;
+	struct proxy *p = ud;
 	struct rpc_msg m;
 	bool took = false;
 
@@ -1277,4 +1245,26 @@ bool proxy_on_server_message(struct server *s, const char *body, size_t len)
 	}
 	rpc_msg_dispose(&m);
 	return took;
+}
+
+void proxy_new(struct lsp_filter *out, const struct lsp_filter_host *host, char **argv)
+{
+	struct proxy *p = xcalloc(1, sizeof(*p));
+	const char *slash;
+	size_t n = 0;
+
+	while (argv[n])
+		n++;
+	p->argv = xcalloc(n + 1, sizeof(*p->argv));
+	for (size_t i = 0; i < n; i++)
+		p->argv[i] = xstrdup(argv[i]);
+	slash = strrchr(argv[0], '/');
+	p->name = xstrdup(slash ? slash + 1 : argv[0]);
+	p->host = *host;
+	p->to_fd = p->from_fd = -1;
+	rpc_reader_init(&p->rd, 0);
+	loop_timer_init(&p->restart_timer, on_restart_timer, p);
+	loop_timer_init(&p->merge_timer, on_merge_timer, p);
+	start_child(p);
+	*out = (struct lsp_filter){from_client, to_client, filter_free, p};
 }
