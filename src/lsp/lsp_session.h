@@ -94,6 +94,7 @@ struct lsp_features {
 	struct lsp_stores *stores;
 	struct lsp_model *model;
 	struct lsp_tick *tick;
+	struct lsp_cochange *cochange;
 	struct lsp_dream *dream;
 };
 

@@ -1,14 +1,13 @@
 /* lsp_tick: the Kairos loop in the server (lsp_tick.h). */
 #include "lsp_tick.h"
+#include "lsp_cochange.h"
 #include "lsp_model.h"
 #include "lsp_stores.h"
 #include "kairos/err.h"
 #include "kairos/editpat.h"
 #include "kairos/feedback.h"
 #include "kairos/journal.h"
-#include "kairos/repo.h"
 #include "kairos/rules.h"
-#include "kairos/spawn.h"
 #include "kairos/store.h"
 #include "kairos/paths.h"
 
@@ -38,12 +37,6 @@ struct lsp_tick {
 	size_t ndd;
 	unsigned long long next_result;
 	struct feedback *fb;
-	/* co-change hints, recomputed by a child when HEAD or the files move */
-	struct repo_cochange *hints;
-	size_t nhints;
-	struct child cc;
-	bool cc_running, cc_again;
-	struct buf cc_out;
 	/* hand replacements seen while the person types, journalled at the
 	 * next tick (a keystroke never waits for the journal's lock) */
 	struct held_edit *held;
@@ -59,26 +52,22 @@ struct held_edit {
 #define HELD_EDITS_MAX 1000
 
 static void on_tick_timer(struct loop *l, void *ud);
-static void on_initialized(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
+static void on_new_hints(struct lsp_session *s, struct doc *d);
 static void on_doc_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
 static void on_doc_edit(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
-static void on_doc_saved(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
 static void on_doc_closed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
 static void on_memory_changed(struct lsp_session *s, const struct lsp_event_data *e, void *ud);
 static void write_held_edits(struct lsp_session *s);
-static void refresh_cochange(struct lsp_session *s);
 static void add_model(struct lsp_session *s, struct doc *d, struct suggestion_list *l, void *ud);
 
 void lsp_tick_init(struct lsp_session *s)
 {
 	struct lsp_tick *t = xcalloc(1, sizeof(*t));
 	loop_timer_init(&t->timer, on_tick_timer, s);
-	buf_init(&t->cc_out, 4 << 20);
 	s->feat.tick = t;
-	lsp_session_on(s, LSP_EVENT_INITIALIZED, on_initialized, NULL);
+	lsp_cochange_init(s, on_new_hints);
 	lsp_session_on(s, LSP_EVENT_DOC_CHANGED, on_doc_changed, NULL);
 	lsp_session_on(s, LSP_EVENT_DOC_EDIT, on_doc_edit, NULL);
-	lsp_session_on(s, LSP_EVENT_DOC_SAVED, on_doc_saved, NULL);
 	lsp_session_on(s, LSP_EVENT_DOC_CLOSED, on_doc_closed, NULL);
 	lsp_session_on(s, LSP_EVENT_MEMORY_CHANGED, on_memory_changed, NULL);
 }
@@ -98,18 +87,13 @@ void lsp_tick_dispose(struct lsp_session *s)
 		return;
 	write_held_edits(s);
 	free(t->held);
-	if (t->cc_running) {
-		loop_fd_del(s->loop, t->cc.out);
-		spawn_finish(&t->cc, false);
-	}
+	lsp_cochange_dispose(s);
 	loop_timer_cancel(s->loop, &t->timer);
 	for (size_t i = 0; i < t->ndd; i++)
 		dd_dispose(&t->dd[i]);
 	free(t->dd);
 	rules_free(t->rules);
-	repo_cochange_free(t->hints, t->nhints);
 	feedback_free(t->fb);
-	buf_dispose(&t->cc_out);
 	free(t);
 	s->feat.tick = NULL;
 }
@@ -269,11 +253,8 @@ static size_t compute(struct lsp_session *s, struct doc *d, size_t budget)
 		int rc = tick_document(&list, &ctx, rel, text, len);
 		if (rc < 0)
 			lsp_session_log(s, LSP_MSG_ERROR, "tick failed on %s: %s", d->uri, kr_errmsg());
-		if (rc == 0 && s->cfg.cochange && t->nhints) {
-			for (size_t i = 0; i < t->nhints; i++)
-				if (!strcmp(t->hints[i].path, rel))
-					tick_cochange(&list, &t->hints[i], 1, is_suppressed, s);
-		}
+		if (rc == 0)
+			lsp_cochange_add(s, rel, &list, is_suppressed, s);
 	}
 	if (dd->model.n && dd->model_gen == d->generation)
 		for (size_t i = 0; i < dd->model.n; i++)
@@ -773,103 +754,9 @@ out:
 	return rc;
 }
 
-/* ---- co-change ---- */
-
-static void cc_done(struct lsp_session *s)
+/* New co-change hints for d: it gets them at its next tick. */
+static void on_new_hints(struct lsp_session *s, struct doc *d)
 {
-	struct lsp_tick *t = s->feat.tick;
-	struct json j;
-	int status;
-
-	loop_fd_del(s->loop, t->cc.out);
-	status = spawn_finish(&t->cc, true);
-	t->cc_running = false;
-	if (status == 0 && json_parse(&j, buf_cstr(&t->cc_out), t->cc_out.len) == 0) {
-		int arr = json_get(&j, 0, "hints");
-		repo_cochange_free(t->hints, t->nhints);
-		t->hints = NULL;
-		t->nhints = 0;
-		t->hints = xcalloc((size_t)json_len(&j, arr) + 1, sizeof(*t->hints));
-		for (int e = json_first(&j, arr); e >= 0; e = json_next(&j, arr, e)) {
-			struct repo_cochange *h = &t->hints[t->nhints];
-			h->path = json_get_str(&j, e, "path");
-			h->partner = json_get_str(&j, e, "partner");
-			h->together = (int)json_get_int(&j, e, "together", 0);
-			h->total = (int)json_get_int(&j, e, "total", 0);
-			if (h->path && h->partner)
-				t->nhints++;
-			else {
-				free(h->path);
-				free(h->partner);
-			}
-		}
-		json_dispose(&j);
-		/* the documents that have a hint get it at their next tick */
-		for (size_t i = 0; i < s->docs.n; i++)
-			for (size_t k = 0; k < t->nhints; k++) {
-				const char *rel = lsp_session_rel_path(s, s->docs.v[i]);
-				if (rel && !strcmp(rel, t->hints[k].path)) {
-					s->docs.v[i]->dirty = true;
-					arm(s);
-				}
-			}
-	} else if (status != 0 && status != 3) {
-		lsp_session_log(s, LSP_MSG_LOG, "co-change hints unavailable (status %d)", status);
-	}
-	buf_reset(&t->cc_out);
-	if (t->cc_again) {
-		t->cc_again = false;
-		refresh_cochange(s);
-	}
-}
-
-static void on_cc_fd(struct loop *l, int fd, short revents, void *ud)
-{
-	struct lsp_session *s = ud;
-	struct lsp_tick *t = s->feat.tick;
-	char chunk[8192];
-	ssize_t r = read(fd, chunk, sizeof(chunk));
-	if (r > 0) {
-		buf_append(&t->cc_out, chunk, (size_t)r);
-		return;
-	}
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	cc_done(s);
-}
-
-/* Recomputes the co-change hints in a child process (`kairos __cochange
- * WORKSPACE`), off the typing path. */
-static void refresh_cochange(struct lsp_session *s)
-{
-	struct lsp_tick *t = s->feat.tick;
-	char *self, *argv[4];
-
-	if (!s->cfg.cochange || !s->root)
-		return;
-	if (t->cc_running) {
-		t->cc_again = true;
-		return;
-	}
-	self = spawn_self_path();
-	argv[0] = self;
-	argv[1] = "__cochange";
-	argv[2] = s->root;
-	argv[3] = NULL;
-	if (spawn_start(&t->cc, argv, SPAWN_STDOUT) == 0) {
-		t->cc_running = true;
-		loop_fd_add(s->loop, t->cc.out, POLLIN, on_cc_fd, s);
-	}
-	free(self);
-}
-
-static void on_initialized(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
-{
-	refresh_cochange(s);
-}
-
-/* What is modified on disk moved: co-change hints again. */
-static void on_doc_saved(struct lsp_session *s, const struct lsp_event_data *e, void *ud)
-{
-	refresh_cochange(s);
+	d->dirty = true;
+	arm(s);
 }
