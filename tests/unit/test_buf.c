@@ -19,6 +19,10 @@ _Static_assert(BUF_CAP_MEMFILE == MEM_MAX_FILE, "BUF_CAP_MEMFILE is the memory f
 _Static_assert(BUF_CAP_RPC_FRAME - BUF_CAP_RPC_BODY >= sizeof("Content-Length: 18446744073709551615\r\n\r\n"),
 	       "a frame has room for its header");
 
+/* err.h's literal length, for the lengths passed with buffers' literals */
+_Static_assert(STRLEN_LIT("$/cancelRequest") == 15, "STRLEN_LIT counts the bytes");
+_Static_assert(STRLEN_LIT("") == 0 && STRLEN_LIT("a\0b") == 3, "STRLEN_LIT counts NULs too");
+
 static bool failed_with_cap(const struct buf *b, int code)
 {
 	return buf_err(b) == code && b->len == 0 && b->data == NULL && !strcmp(buf_cstr(b), "");
@@ -28,7 +32,7 @@ TEST(append_exactly_at_the_cap_succeeds)
 {
 	struct buf b = BUF_INIT_CAP(8);
 	CHECK_INT(buf_puts(&b, "1234"), 0);
-	CHECK_INT(buf_append(&b, "5678", 4), 0);
+	CHECK_INT(buf_append(&b, "5678", STRLEN_LIT("5678")), 0);
 	CHECK_STR(b.data, "12345678");
 	CHECK_INT(b.len, 8);
 	CHECK_INT(buf_room(&b), 0);
