@@ -140,11 +140,16 @@ TEST(read_is_capped)
 	CHECK(!strncmp(b.data, "head:xxx", 8));
 	buf_dispose(&b);
 
-	/* the buffer's own cap holds too, and its error sticks */
-	struct buf small = BUF_INIT_CAP(50);
+	/* the buffer's own cap holds too, and its error sticks; fsx_read
+	 * reserves one byte past the file to see its end, so a buffer for
+	 * fsx_read(path, max) is capped at max + 1 */
+	struct buf small = BUF_INIT_CAP(100), enough = BUF_INIT_CAP(101);
 	CHECK_INT(fsx_read(path, 1000, &small), KR_ENOMEM);
 	CHECK_INT(buf_err(&small), KR_ENOMEM);
+	CHECK_INT(fsx_read(path, 100, &enough), 0);
+	CHECK_INT(enough.len, 100);
 	buf_dispose(&small);
+	buf_dispose(&enough);
 
 	CHECK_INT(fsx_read(tpath("%s/missing", dir), 100, &b), KR_ENOTFOUND);
 	CHECK_INT(fsx_read(tpath("%s/hundred/below", dir), 100, &b), KR_ENOTFOUND);
