@@ -35,5 +35,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* The length of a string literal, counted by the compiler instead of by
+ * hand: memmem(p, n, "$/cancelRequest", STRLEN_LIT("$/cancelRequest")).
+ * Only a literal compiles (the "" around it paste), so a char * cannot
+ * slip in and give sizeof(char *) - 1. Bytes, embedded NULs included. */
+#define STRLEN_LIT(s) (sizeof("" s "") - 1)
 
 #endif

@@ -22,8 +22,12 @@ enum {
 	SPAWN_FD3 = 8,    /* pipe from fd 3 */
 };
 
-/* Starts argv[0] (a path) with the pipes of flags; all read ends are
- * non-blocking. */
+/* Starts argv[0] (a path, not searched in PATH) with the pipes of flags;
+ * all read ends are non-blocking. The child has 0..2 (and 3 with
+ * SPAWN_FD3) and no other descriptor of ours, close-on-exec or not.
+ * Returns once the program runs: KR_ENOTFOUND when argv[0] does not
+ * exist, KR_ERR when it cannot be run, with the reason in kr_errmsg()
+ * (the child is reaped then, and *out holds nothing to finish). */
 int spawn_start(struct child *out, char *const argv[], int flags);
 /* Closes what is open and reaps the child (waiting for it when wait is
  * true, else killing it with SIGKILL first). Returns its exit status

@@ -673,6 +673,15 @@ void jw_init(struct jw *w, struct buf *b)
 	memset(w, 0, sizeof(*w));
 	w->b = b;
 	w->first[0] = true;
+	w->err = buf_err(b); /* a buffer that failed already */
+}
+
+/* The writer's own errors make its buffer fail too, so that whoever
+ * sends the buffer needs only buf_err() to know the JSON is whole. */
+static void writer_fail(struct jw *w, int rc)
+{
+	w->err = rc;
+	buf_fail(w->b, rc);
 }
 
 static void pre_value(struct jw *w)
@@ -690,7 +699,7 @@ static void open(struct jw *w, char c)
 {
 	pre_value(w);
 	if (w->depth + 1 >= JW_MAX_DEPTH) {
-		w->err = kr_errc(KR_EINVAL, "JSON writer nested too deep");
+		writer_fail(w, kr_errc(KR_EINVAL, "JSON writer nested too deep"));
 		return;
 	}
 	if (!w->err)
@@ -713,7 +722,7 @@ void jw_arr(struct jw *w)
 void jw_end(struct jw *w)
 {
 	if (w->depth <= 0) {
-		w->err = kr_errc(KR_EINVAL, "JSON writer: end without begin");
+		writer_fail(w, kr_errc(KR_EINVAL, "JSON writer: end without begin"));
 		return;
 	}
 	if (!w->err)
