@@ -6,6 +6,7 @@
 #include "kairos/journal.h"
 #include "kairos/json.h"
 #include "kairos/paths.h"
+#include "kairos/time.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -67,7 +68,7 @@ static void lock_read(int fd, long *pid, int64_t *started)
 		char *s = json_get_str(&j, 0, "started");
 		*pid = (long)json_get_int(&j, 0, "pid", 0);
 		if (s)
-			mem_time_parse(s, started);
+			time_parse(s, started);
 		free(s);
 	}
 	json_dispose(&j);
@@ -107,7 +108,7 @@ int dream_lock_take(struct dream_lock *l, const char *store_dir)
 				close(fd);
 				continue;
 			}
-			mem_time_format((int64_t)time(NULL), ts);
+			time_format((int64_t)time(NULL), ts);
 			n = snprintf(text, sizeof(text), "{\"pid\": %ld, \"started\": \"%s\"}\n",
 				     (long)getpid(), ts);
 			if (ftruncate(fd, 0) || pwrite(fd, text, (size_t)n, 0) != n) {
@@ -194,7 +195,7 @@ static int64_t last_dream(const char *store_dir)
 		if (json_parse(&j, text, n) == 0) {
 			char *s = json_get_str(&j, 0, "lastDream");
 			if (s)
-				mem_time_parse(s, &t);
+				time_parse(s, &t);
 			free(s);
 		}
 		json_dispose(&j);
@@ -214,7 +215,7 @@ static void save_state(const char *store_dir, int64_t when, const struct dream_r
 		return;
 	tmp = xmalloc(strlen(p) + 8);
 	sprintf(tmp, "%s.tmp", p);
-	mem_time_format(when, ts);
+	time_format(when, ts);
 	f = fopen(tmp, "w");
 	if (f) {
 		fprintf(f, "{\"lastDream\": \"%s\", \"changed\": %s, \"commit\": ", ts,
@@ -274,7 +275,7 @@ static int journal_signals(const char *dir, int64_t since)
 		if (json_parse(&j, e[i].line, strlen(e[i].line)) == 0) {
 			char *ts = json_get_str(&j, 0, "ts");
 			int64_t t = 0;
-			if (ts && !mem_time_parse(ts, &t) && t > since)
+			if (ts && !time_parse(ts, &t) && t > since)
 				cnt++;
 			free(ts);
 		}
@@ -459,7 +460,7 @@ static int write_step(struct dream_snap *s, struct store *st)
 	char ts[32];
 	int rc;
 
-	mem_time_format(s->now, ts);
+	time_format(s->now, ts);
 	if ((rc = store_txn_begin(&t, st)))
 		return rc;
 	/* survivors and new memories first, then archives: killed in between,

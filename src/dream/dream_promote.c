@@ -12,6 +12,7 @@
 #include "kairos/dream.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
+#include "kairos/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +138,7 @@ static void put_capped(struct buf *b, const char *s, size_t max)
 
 static void now_str(int64_t now, char out[32])
 {
-	mem_time_format(now, out);
+	time_format(now, out);
 }
 
 static void consume(struct dream_snap *s, const struct group *gr, const size_t *linenos,

@@ -11,6 +11,7 @@
 #include "kairos/store.h"
 #include "kairos/paths.h"
 #include "kairos/redact.h"
+#include "kairos/time.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -379,7 +380,7 @@ int memory_lsp_remember_with(struct server *s, const struct json *j, int args, c
 	first_line(pdesc ? pdesc : text, desc, 151);
 	mem->description = xstrdup(*desc ? desc : mem->name);
 	mem->type = type >= 0 ? (enum mem_type)type : uri ? MEM_PROJECT : MEM_FEEDBACK;
-	mem_time_format((int64_t)time(NULL), tbuf);
+	time_format((int64_t)time(NULL), tbuf);
 	mem->created = xstrdup(tbuf);
 	mem->updated = xstrdup(tbuf);
 	mem->created_ts = mem->updated_ts = (int64_t)time(NULL);
