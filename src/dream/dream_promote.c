@@ -9,7 +9,8 @@
  *     with superseded_by (undo brings it back).
  * The lines used are consumed (listed in the commit); every other line,
  * and every line that does not parse, stays in the journal. */
-#include "kairos/dream.h"
+#include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
 #include "kairos/time.h"

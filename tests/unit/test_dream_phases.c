@@ -1,6 +1,6 @@
 /* Unit tests for the dream phases on snapshots built by hand. */
 #include "check.h"
-#include "kairos/dream.h"
+#include "dream/dream_snap.h"
 #include "kairos/err.h"
 #include "kairos/time.h"
 

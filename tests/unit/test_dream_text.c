@@ -1,6 +1,6 @@
 /* Unit tests for the dream's text helpers: tokens, statements, dates. */
 #include "check.h"
-#include "kairos/dream.h"
+#include "dream/dream_text.h"
 #include "kairos/err.h"
 #include "kairos/time.h"
 
