@@ -25,7 +25,8 @@ CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(CFLAGS)
 LDFLAGS_ALL := $(if $(SANITIZE),-fsanitize=$(SANITIZE)) $(LDFLAGS)
 
 # The main binary links only what every session needs; libgit2 and
-# libcurl live in plugins loaded on first use (src/plug_*.c).
+# libcurl live in plugins loaded on first use: each folder of
+# src/plugins/ is one shared object, src/plugins/NAME/*.c -> kairos-NAME.so.
 CORE_LIBS = -lutf8proc -lyaml -lm -ldl
 GIT_CFLAGS = $(shell pkg-config --cflags libgit2 2>/dev/null)
 GIT_LIBS = $(shell pkg-config --libs libgit2 2>/dev/null || echo -lgit2)
@@ -34,12 +35,14 @@ CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 # src/<layer>/<module>.c (README "Architecture"); src/plugins/ are the
 # shared objects loaded on first use, src/cli/main.c the binary's entry.
 SRC := $(filter-out src/cli/main.c src/plugins/%.c,$(wildcard src/*/*.c))
-HDR := $(wildcard include/kairos/*.h src/*/*.h)
+HDR := $(wildcard include/kairos/*.h src/*/*.h src/plugins/*/*.h)
 OBJ := $(SRC:src/%.c=$(B)/obj/%.o)
 # prompts: protocol/prompts/*.md compiled in as C strings (scripts/gen-prompts.sh)
 PROMPTS := $(sort $(wildcard protocol/prompts/*.md))
 OBJ += $(B)/obj/gen_prompts.o
-PLUGINS := $(patsubst src/plugins/plug_%.c,$(B)/kairos-%.so,$(wildcard src/plugins/plug_*.c))
+PLUGIN_DIRS := $(patsubst src/plugins/%/,%,$(sort $(dir $(wildcard src/plugins/*/*.c))))
+PLUGINS := $(PLUGIN_DIRS:%=$(B)/kairos-%.so)
+plugin_obj = $(patsubst src/%.c,$(B)/obj/%.o,$(wildcard src/plugins/$(1)/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -60,9 +63,12 @@ $(B)/obj/%.o: src/%.c $(HDR) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/obj/plugins/plug_%.o: src/plugins/plug_%.c $(HDR) $(DEPS_STAMP)
+# plugin objects: position independent, and hidden but for the one entry
+# symbol each plugin marks visible (a plugin's own names never resolve
+# to the host's, or the host's to them)
+$(B)/obj/plugins/%.o: src/plugins/%.c $(HDR) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fPIC $(GIT_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden $(GIT_CFLAGS) -c -o $@ $<
 
 $(B)/gen/prompts.c: $(PROMPTS) scripts/gen-prompts.sh
 	@mkdir -p $(dir $@)
@@ -79,10 +85,10 @@ $(B)/libkairos.a: $(OBJ)
 $(B)/kairos: $(B)/obj/cli/main.o $(B)/libkairos.a
 	$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $^ $(CORE_LIBS)
 
-$(B)/kairos-git.so: $(B)/obj/plugins/plug_git.o
+$(B)/kairos-git.so: $(call plugin_obj,git)
 	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ $(GIT_LIBS)
 
-$(B)/kairos-http.so: $(B)/obj/plugins/plug_http.o
+$(B)/kairos-http.so: $(call plugin_obj,http)
 	$(CC) $(LDFLAGS_ALL) -shared -o $@ $^ $(CURL_LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libkairos.a

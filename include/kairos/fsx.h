@@ -20,8 +20,16 @@
  * Follows symlinks (callers that must not, check with lstat first). */
 int fsx_read(const char *path, size_t max, struct buf *out);
 /* Replaces path with data atomically: a reader sees the old or the new
- * content, never a mix, also after a crash. */
+ * content, never a mix, also after a crash. The one way kairos replaces
+ * a file: a temporary file in the same directory, written whole and
+ * fsynced, renamed over path (the rename's result checked), then the
+ * directory fsynced; on every failure the temporary file is removed and
+ * path is left as it was. The new file is 0644 under the umask. */
 int fsx_write_atomic(const char *path, const void *data, size_t len);
+/* Same, the new file getting exactly mode (not masked by the umask). */
+int fsx_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode);
+/* Replaces path with a symbolic link to target the same way. */
+int fsx_symlink_atomic(const char *path, const char *target);
 /* Like mkdir -p; mode for the directories it creates. */
 int fsx_mkdirs(const char *path, mode_t mode);
 /* fsync of a directory, so that a rename or unlink in it is durable. */

@@ -1,7 +1,9 @@
 /* gitops: kairos's narrow interface to git. The implementation lives in a
- * plugin, build/kairos-git.so (src/plug_git.c, the only file that includes
- * git2.h), loaded with dlopen on first use so that the main binary never
- * links libgit2 (field-notes.md: ~6 ms and ~6 MB at every start).
+ * plugin, build/kairos-git.so (src/plugins/git/, the only code that
+ * includes git2.h), loaded with dlopen on first use so that the main
+ * binary never links libgit2 (field-notes.md: ~6 ms and ~6 MB at every
+ * start). The plugin reads the file system but never writes a store:
+ * restoring a snapshot is gitops_restore, on the host, through fsx.
  *
  * The plugin exports one symbol, GITOPS_SYMBOL, returning the table below
  * for the ABI version asked for (NULL when it cannot serve it). Every
@@ -17,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GITOPS_ABI 1
+#define GITOPS_ABI 2
 #define GITOPS_SYMBOL "kairos_git_plugin"
 #define GITOPS_PLUGIN_FILE "kairos-git.so"
 
@@ -58,6 +60,26 @@ struct gitops_commit {
 	const char *message; /* valid during the callback only */
 };
 
+/* What a tree entry is. */
+enum gitops_entry_kind {
+	GITOPS_ENTRY_FILE = 1, /* a regular file */
+	GITOPS_ENTRY_EXEC,     /* an executable regular file */
+	GITOPS_ENTRY_LINK,     /* a symbolic link; its blob is the target */
+	GITOPS_ENTRY_TREE,     /* a directory */
+	GITOPS_ENTRY_OTHER,    /* a submodule: nothing a store holds */
+};
+
+struct gitops_entry {
+	const char *name; /* valid during the callback only */
+	int kind;         /* enum gitops_entry_kind */
+	char id[41];      /* the blob or tree */
+};
+
+/* Return nonzero to stop; the listing or read then returns that value. */
+typedef int (*gitops_entry_cb)(void *ctx, const struct gitops_entry *e);
+/* data is valid during the callback only. */
+typedef int (*gitops_blob_cb)(void *ctx, const void *data, size_t n);
+
 /* Return nonzero to stop the walk (the walk then returns 0). */
 typedef int (*gitops_walk_cb)(void *ctx, const struct gitops_commit *c,
 			      const struct gitops_delta *d, size_t nd);
@@ -87,12 +109,10 @@ struct gitops_vtable {
 	 * skipping entries named ".lock") as a tree; a missing dir is an empty
 	 * tree. */
 	int (*tree_from_dir)(struct gitops_repo *r, const char *dir, char *tree_out);
-	/* Makes dir hold exactly tree (byte for byte, each changed file written
-	 * atomically; files and symlinks the tree lacks removed, ".lock" kept).
-	 * base (NULL: unknown) is the tree dir holds now: only what differs
-	 * from it is touched, and only its entries are removed. */
-	int (*tree_to_dir)(struct gitops_repo *r, const char *tree, const char *base,
-			   const char *dir);
+	/* The entries of tree, one level, in git's order. */
+	int (*tree_list)(struct gitops_repo *r, const char *tree, gitops_entry_cb cb, void *ctx);
+	/* The bytes of blob id, given to cb. */
+	int (*blob_read)(struct gitops_repo *r, const char *id, gitops_blob_cb cb, void *ctx);
 	/* Commits tree with parent (NULL or "" for a root) and moves HEAD's
 	 * branch to it; fails (KR_EBUSY) when HEAD is no longer parent. */
 	int (*commit)(struct gitops_repo *r, const char *tree, const char *parent,
@@ -118,5 +138,14 @@ int gitops_get(const struct gitops_vtable **out);
 bool gitops_loaded(void);
 /* Copies vt->last_error() into kr_err and returns rc. */
 int gitops_fail(const struct gitops_vtable *vt, int rc);
+
+/* Makes dir (created when missing) hold exactly tree, byte for byte: each
+ * changed file or link replaced with fsx's atomic replace, files and
+ * links the tree lacks removed, ".lock" and kairos's temporary files
+ * kept (gitops_restore.c). base (NULL or "": unknown) is the tree dir
+ * holds now: only what differs from it is touched, and only its entries
+ * are removed. */
+int gitops_restore(const struct gitops_vtable *vt, struct gitops_repo *repo, const char *tree,
+		   const char *base, const char *dir);
 
 #endif

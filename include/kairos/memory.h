@@ -1,16 +1,17 @@
 /* memory: one memory (a Markdown file with YAML front matter) and a set
  * of them. The contract is ../shared/spec/memory-format.md. This module
- * parses, validates and writes single files; store.h loads and changes
- * whole stores. Memory objects own all their strings. */
+ * (memory.c, memory_parse.c, memory_write.c) parses, validates and writes
+ * single files; store.h loads and changes whole stores. Memory objects
+ * own all their strings. */
 #ifndef KAIROS_MEMORY_H
 #define KAIROS_MEMORY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "kairos/buf.h"
+#include "kairos/strv.h"
 
 enum mem_type {
 	MEM_USER = 0,
@@ -35,11 +36,6 @@ enum mem_severity {
 	SEV_WARNING = 2,
 	SEV_INFORMATION = 3,
 	SEV_HINT = 4,
-};
-
-struct strv {
-	char **v;
-	size_t n;
 };
 
 struct mem_rule {
@@ -82,6 +78,7 @@ const char *mem_store_name(enum mem_store s);        /* "personal" */
 int mem_store_parse(const char *s);
 const char *mem_severity_name(int sev);              /* "information" */
 int mem_severity_parse(const char *s);               /* -1 when unknown */
+int mem_source_parse(const char *s);                 /* "llm": 4; -1 when unknown */
 
 /* True when name matches [a-z0-9][a-z0-9_-]{0,63}. */
 bool mem_name_valid(const char *name);
@@ -115,14 +112,7 @@ struct mem *mem_new(void);
 struct mem *mem_dup(const struct mem *m);
 void mem_free(struct mem *m);
 
-/* RFC 3339 helpers: parse "2026-03-02T10:15:00Z" (also a bare date, and
- * offsets) to epoch seconds; format as UTC with Z. */
-int mem_time_parse(const char *s, int64_t *out);
-void mem_time_format(int64_t t, char out[32]);
-
-void strv_push(struct strv *v, const char *s);
-bool strv_has(const struct strv *v, const char *s);
-void strv_dispose(struct strv *v);
+void mem_rule_free(struct mem_rule *r);
 
 /* A growable list of memories (owning). */
 struct mem_list {

@@ -64,10 +64,4 @@ int rules_match(const struct rules *r, const char *path, const char *text, size_
 		struct rule_matches *out);
 void rule_matches_dispose(struct rule_matches *m);
 
-/* The required literals of an ERE: sets *out to a malloc'd array of n
- * malloc'd strings, one of which occurs in every match (n == 0: none
- * could be found). Exposed for tests and benchmarks. */
-int rules_required_literals(const char *pattern, char ***out, size_t *n);
-void rules_literals_free(char **v, size_t n);
-
 #endif

@@ -1,4 +1,4 @@
-/* fsx: capped reads, atomic writes, mkdir -p and flock-based locks. */
+/* fsx: capped reads, atomic replacement, mkdir -p and flock-based locks. */
 #include "kairos/fsx.h"
 #include "kairos/err.h"
 
@@ -100,34 +100,45 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int fsx_write_atomic(const char *path, const void *data, size_t len)
+/* A fresh temporary name beside path (FSX_TMP_PREFIX, so that a store
+ * removes what a killed writer left); *dir gets path's directory. */
+static char *tmp_beside(const char *path, char **dir)
 {
 	static atomic_uint counter;
-	char *dir = fsx_dirname(path), *tmp = NULL;
 	const char *base = strrchr(path, '/');
-	int fd = -1, rc = 0;
 	size_t n;
+	char *tmp;
 
+	*dir = fsx_dirname(path);
 	base = base ? base + 1 : path;
-	n = strlen(dir) + strlen(base) + 64;
+	n = strlen(*dir) + strlen(base) + 64;
 	tmp = xmalloc(n);
-	snprintf(tmp, n, "%s/" FSX_TMP_PREFIX "%s.%ld.%u", dir, base, (long)getpid(),
+	snprintf(tmp, n, "%s/" FSX_TMP_PREFIX "%s.%ld.%u", *dir, base, (long)getpid(),
 		 atomic_fetch_add(&counter, 1));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	return tmp;
+}
+
+/* mode < 0: created 0644 under the umask; else exactly mode. */
+static int replace_file(const char *path, const void *data, size_t len, int mode)
+{
+	char *dir, *tmp = tmp_beside(path, &dir);
+	int fd, rc = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode < 0 ? 0644 : 0600);
 	if (fd < 0) {
 		rc = kr_err("%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (mode >= 0 && fchmod(fd, (mode_t)mode) < 0) ||
+	    fsync(fd) < 0) {
 		rc = kr_err("writing %s: %s", tmp, strerror(errno));
+		close(fd);
 		goto out_unlink;
 	}
 	if (close(fd) < 0) {
-		fd = -1;
 		rc = kr_err("writing %s: %s", tmp, strerror(errno));
 		goto out_unlink;
 	}
-	fd = -1;
 	if (rename(tmp, path) < 0) {
 		rc = kr_err("rename to %s: %s", path, strerror(errno));
 		goto out_unlink;
@@ -137,8 +148,44 @@ int fsx_write_atomic(const char *path, const void *data, size_t len)
 out_unlink:
 	unlink(tmp);
 out:
-	if (fd >= 0)
-		close(fd);
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+int fsx_write_atomic(const char *path, const void *data, size_t len)
+{
+	return replace_file(path, data, len, -1);
+}
+
+int fsx_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return replace_file(path, data, len, (int)(mode & 07777));
+}
+
+int fsx_symlink_atomic(const char *path, const char *target)
+{
+	char *dir = NULL, *tmp = NULL;
+	int rc = 0;
+
+	for (int tries = 0;; tries++) {
+		free(tmp);
+		free(dir);
+		tmp = tmp_beside(path, &dir);
+		if (symlink(target, tmp) == 0)
+			break;
+		if (errno != EEXIST || tries > 10) {
+			rc = kr_err("cannot create link %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	if (rename(tmp, path) < 0) {
+		rc = kr_err("rename to %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = fsx_fsync_dir(dir);
+out:
 	free(tmp);
 	free(dir);
 	return rc;

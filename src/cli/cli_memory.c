@@ -8,6 +8,7 @@
 #include "kairos/redact.h"
 #include "kairos/store.h"
 #include "kairos/text.h"
+#include "kairos/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,10 +295,10 @@ static int do_add(struct memopts *o, const char *raw)
 		goto out;
 	}
 	m->type = o->type_v >= 0 ? (enum mem_type)o->type_v : MEM_PROJECT;
-	mem_time_format((int64_t)time(NULL), ts);
+	time_format((int64_t)time(NULL), ts);
 	m->created = xstrdup(ts);
 	m->updated = xstrdup(ts);
-	mem_time_parse(ts, &m->created_ts);
+	time_parse(ts, &m->created_ts);
 	m->updated_ts = m->created_ts;
 	m->source = xstrdup("user");
 	free(m->body);
@@ -536,7 +537,7 @@ int cli_log(int argc, char **argv)
 		jw_arr(&w);
 		for (size_t i = 0; i < n; i++) {
 			char ts[32];
-			mem_time_format(e[i].time, ts);
+			time_format(e[i].time, ts);
 			jw_obj(&w);
 			jw_kstr(&w, "id", e[i].id);
 			jw_kstr(&w, "time", ts);
@@ -553,7 +554,7 @@ int cli_log(int argc, char **argv)
 			char ts[32];
 			const char *msg = e[i].message ? e[i].message : "";
 			int l = (int)strcspn(msg, "\n");
-			mem_time_format(e[i].time, ts);
+			time_format(e[i].time, ts);
 			printf("%.12s %s %.*s\n", e[i].id, ts, l, msg);
 		}
 	}

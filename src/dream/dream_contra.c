@@ -14,7 +14,8 @@
  *     a -> b wherever they differ).
  * The newer memory (updated, created, name) wins; the loser is retired
  * with superseded_by. Anything less certain is listed, not changed. */
-#include "kairos/dream.h"
+#include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 
 #include <stdio.h>

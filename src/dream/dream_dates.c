@@ -4,7 +4,8 @@
  * Nothing else in the sentence changes; inline code and fenced code
  * blocks are never touched. `updated` is left as it was: the memory says
  * the same thing. */
-#include "kairos/dream.h"
+#include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 
 #include <ctype.h>

@@ -12,7 +12,8 @@
  *      are alike but not duplicates (one content word apart, ...) are
  *      listed for a model, never merged.
  * Memories whose rules differ are never merged (a rule is behaviour). */
-#include "kairos/dream.h"
+#include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 
 #include <stdio.h>

@@ -9,9 +9,11 @@
  *     with superseded_by (undo brings it back).
  * The lines used are consumed (listed in the commit); every other line,
  * and every line that does not parse, stays in the journal. */
-#include "kairos/dream.h"
+#include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
+#include "kairos/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +139,7 @@ static void put_capped(struct buf *b, const char *s, size_t max)
 
 static void now_str(int64_t now, char out[32])
 {
-	mem_time_format(now, out);
+	time_format(now, out);
 }
 
 static void consume(struct dream_snap *s, const struct group *gr, const size_t *linenos,

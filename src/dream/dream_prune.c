@@ -5,7 +5,8 @@
  * only when that final path no longer exists. Without a git repository,
  * the work tree alone decides. Stale memories are archived, never
  * deleted. Each distinct path is looked up once. */
-#include "kairos/dream.h"
+#include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 #include "kairos/paths.h"
 #include "kairos/repo.h"

@@ -2,8 +2,10 @@
  * fills, and the merge rule every phase (and a model's operations) share:
  * the survivor gains every sentence of the absorbed memory it lacks,
  * scope and refs are united, the absorbed memory is retired (archived by
- * the write step, never deleted). */
-#include "kairos/dream.h"
+ * the write step, never deleted); and the small hash map the phases
+ * use. */
+#include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 
 #include <stdio.h>
@@ -277,46 +279,6 @@ void dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 	free(keys);
 	free(su.v);
 	free(au.v);
-}
-
-/* ---- report ----------------------------------------------------------- */
-
-void dream_report_action(struct dream_report *r, enum dream_op op, const char *name,
-			 const char *other, const char *why)
-{
-	struct dream_action *a;
-	if (r->nactions == r->capactions) {
-		r->capactions = r->capactions ? r->capactions * 2 : 16;
-		r->actions = xrealloc(r->actions, r->capactions * sizeof(*r->actions));
-	}
-	a = &r->actions[r->nactions++];
-	memset(a, 0, sizeof(*a));
-	a->op = op;
-	a->name = name ? xstrdup(name) : NULL;
-	a->other = other ? xstrdup(other) : NULL;
-	a->why = why ? xstrdup(why) : NULL;
-}
-
-struct dream_action *dream_report_last(struct dream_report *r)
-{
-	return r->nactions ? &r->actions[r->nactions - 1] : NULL;
-}
-
-void dream_report_pair(struct dream_report *r, const char *a, const char *b, const char *kind,
-		       double score)
-{
-	struct dream_pair *p;
-	if (r->npairs >= DREAM_MAX_PAIRS)
-		return;
-	if (r->npairs == r->cappairs) {
-		r->cappairs = r->cappairs ? r->cappairs * 2 : 16;
-		r->pairs = xrealloc(r->pairs, r->cappairs * sizeof(*r->pairs));
-	}
-	p = &r->pairs[r->npairs++];
-	p->a = xstrdup(a);
-	p->b = xstrdup(b);
-	p->kind = xstrdup(kind);
-	p->score = score;
 }
 
 /* ---- a small hash map uint64 -> size_t (open addressing) -------------- */

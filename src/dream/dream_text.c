@@ -3,7 +3,7 @@
  * apply:** lines), a tokenizer over normalised text (NFKC casefold,
  * contractions expanded, punctuation dropped, code and quoted spans kept
  * whole), the stop words of memory-format.md, and a string hash. */
-#include "kairos/dream.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 #include "kairos/text.h"
 

@@ -9,6 +9,7 @@
 #include "kairos/journal.h"
 #include "kairos/paths.h"
 #include "kairos/redact.h"
+#include "kairos/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,7 @@ static int write_memory(struct lsp_session *s, const struct json *j, int args,
 	first_line(pdesc ? pdesc : text, desc, 151);
 	mem->description = xstrdup(*desc ? desc : mem->name);
 	mem->type = type >= 0 ? (enum mem_type)type : uri ? MEM_PROJECT : MEM_FEEDBACK;
-	mem_time_format((int64_t)time(NULL), tbuf);
+	time_format((int64_t)time(NULL), tbuf);
 	mem->created = xstrdup(tbuf);
 	mem->updated = xstrdup(tbuf);
 	mem->created_ts = mem->updated_ts = (int64_t)time(NULL);

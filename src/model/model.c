@@ -2,7 +2,7 @@
  * per purpose through httpc, with redaction, retries, a minimum interval
  * between ticks and a daily budget. The tasks (what is asked, what is
  * accepted) are in model_tasks.c; the APIs in model_anthropic.c and
- * model_openai.c. */
+ * model_openai.c, listed in this file's table of providers. */
 #include "kairos/model.h"
 #include "kairos/buf.h"
 #include "kairos/err.h"
@@ -26,17 +26,28 @@
 
 /* ---- configuration ---- */
 
-static const char *const provider_names[] = {"none", "anthropic", "openai"};
+/* Every provider, indexed by enum model_provider: "none" sends nothing. */
+static const struct model_api none_api = {"none", NULL, NULL, NULL};
+static const struct model_api *const apis[] = {
+	[MODEL_PROVIDER_NONE] = &none_api,
+	[MODEL_PROVIDER_ANTHROPIC] = &model_anthropic_api,
+	[MODEL_PROVIDER_OPENAI] = &model_openai_api,
+};
+
+const struct model_api *model_api_of(enum model_provider p)
+{
+	return (unsigned)p < ARRAY_LEN(apis) ? apis[p] : &none_api;
+}
 
 const char *model_provider_name(enum model_provider p)
 {
-	return (unsigned)p < ARRAY_LEN(provider_names) ? provider_names[p] : "none";
+	return model_api_of(p)->name;
 }
 
 int model_provider_parse(const char *s)
 {
-	for (size_t i = 0; s && i < ARRAY_LEN(provider_names); i++)
-		if (!strcmp(s, provider_names[i]))
+	for (size_t i = 0; s && i < ARRAY_LEN(apis); i++)
+		if (!strcmp(s, apis[i]->name))
 			return (int)i;
 	return -1;
 }
@@ -167,66 +178,6 @@ int model_config_from_env(struct model_config *c)
 	return rc;
 }
 
-/* ---- requests as the providers build them ---- */
-
-void model_http_header(struct model_http *h, const char *name, const char *value)
-{
-	struct buf b = BUF_INIT;
-	if (h->nheaders >= MODEL_HTTP_MAX_HEADERS)
-		abort(); /* programmer error: raise MODEL_HTTP_MAX_HEADERS */
-	buf_printf(&b, "%s: %s", name, value);
-	h->headers[h->nheaders++] = buf_detach(&b);
-	h->headers[h->nheaders] = NULL;
-}
-
-void model_http_dispose(struct model_http *h)
-{
-	for (size_t i = 0; i < h->nheaders; i++) {
-		explicit_bzero(h->headers[i], strlen(h->headers[i]));
-		free(h->headers[i]);
-		h->headers[i] = NULL;
-	}
-	h->nheaders = 0;
-	buf_dispose(&h->url);
-	buf_dispose(&h->body);
-}
-
-int model_endpoint(struct buf *out, const struct model_config *c)
-{
-	const char *e = c->endpoint && *c->endpoint ? c->endpoint : NULL;
-	size_t n;
-	if (!e)
-		e = c->provider == MODEL_PROVIDER_ANTHROPIC ? "https://api.anthropic.com"
-							    : "https://api.openai.com";
-	n = strlen(e);
-	while (n && e[n - 1] == '/')
-		n--;
-	if (n >= 3 && !memcmp(e + n - 3, "/v1", 3))
-		n -= 3;
-	while (n && e[n - 1] == '/')
-		n--;
-	if (!((n > 7 && !strncmp(e, "http://", 7)) || (n > 8 && !strncmp(e, "https://", 8))))
-		return kr_errc(KR_EINVAL, "llm.endpoint must start with http:// or https://");
-	return buf_append(out, e, n);
-}
-
-void model_json_begin(struct jw *w, struct buf *body, const struct model_config *c)
-{
-	jw_init(w, body);
-	jw_obj(w);
-	jw_kstr(w, "model", c->model);
-	jw_kint(w, "max_tokens", c->max_tokens);
-	jw_kint(w, "temperature", 0);
-}
-
-void model_json_message(struct jw *w, const char *role, const char *content)
-{
-	jw_obj(w);
-	jw_kstr(w, "role", role);
-	jw_kstr(w, "content", content);
-	jw_end(w);
-}
-
 /* ---- the engine ---- */
 
 struct slot {
@@ -306,7 +257,7 @@ static void slot_clear(struct slot *s)
 		httpc_cancel(s->m->http, s->req);
 	s->req = NULL;
 	loop_timer_cancel(s->m->l, &s->retry);
-	model_http_dispose(&s->http);
+	model_wire_dispose(&s->http);
 	if (s->ud_free && s->ud)
 		s->ud_free(s->ud);
 	s->ud_free = NULL;
@@ -419,27 +370,23 @@ static void budget_load(struct model *m)
 
 static void budget_save(struct model *m)
 {
-	struct buf tmp = BUF_INIT;
-	FILE *f;
+	struct buf text = BUF_INIT;
+	char *dir;
+	int rc;
+
 	if (!m->budget_path)
 		return;
-	buf_printf(&tmp, "%s.%ld.tmp", m->budget_path, (long)getpid());
-	f = fopen(tmp.data, "w");
-	if (!f && errno == ENOENT) {
-		char *dir = fsx_dirname(m->budget_path);
-		if (!fsx_mkdirs(dir, 0700))
-			f = fopen(tmp.data, "w");
-		free(dir);
-	}
-	if (!f || fprintf(f, "%s %d\n", m->day, m->used) < 0 || fclose(f) != 0 ||
-	    rename(tmp.data, m->budget_path) != 0) {
-		if (!m->budget_warned)
-			mlog(m, "model: could not save the daily count in %s: %s (kept in memory)",
-			     m->budget_path, strerror(errno));
+	dir = fsx_dirname(m->budget_path);
+	buf_printf(&text, "%s %d\n", m->day, m->used);
+	if (!(rc = fsx_mkdirs(dir, 0700)))
+		rc = fsx_write_atomic(m->budget_path, text.data, text.len);
+	if (rc && !m->budget_warned) {
+		mlog(m, "model: could not save the daily count in %s: %s (kept in memory)",
+		     m->budget_path, kr_errmsg());
 		m->budget_warned = true;
-		unlink(tmp.data);
 	}
-	buf_dispose(&tmp);
+	free(dir);
+	buf_dispose(&text);
 }
 
 /* Counts one request; KR_ENOMEM when today's budget is spent. */
@@ -537,9 +484,7 @@ static void slot_http_done(void *ud, struct httpc_req *req, const struct httpc_r
 		return;
 	}
 	if (r->status >= 200 && r->status < 300) {
-		rc = m->cfg.provider == MODEL_PROVIDER_ANTHROPIC
-			     ? model_anthropic_text(&text, r->body, r->body_len)
-			     : model_openai_text(&text, r->body, r->body_len);
+		rc = model_api_of(m->cfg.provider)->parse(&text, r->body, r->body_len);
 		if (rc)
 			slot_finish(s, rc, kr_errmsg(), NULL, 0);
 		else
@@ -629,9 +574,7 @@ int model_ask_owned(struct model *m, enum model_purpose p, const char *system, c
 		goto out;
 	}
 	key = kv ? xstrdup(kv) : NULL;
-	rc = m->cfg.provider == MODEL_PROVIDER_ANTHROPIC
-		     ? model_anthropic_build(&s->http, &m->cfg, key, sys, usr)
-		     : model_openai_build(&s->http, &m->cfg, key, sys, usr);
+	rc = model_api_of(m->cfg.provider)->build(&s->http, &m->cfg, key, sys, usr);
 	if (rc)
 		goto out_clear;
 	s->busy = true;

@@ -11,22 +11,23 @@ int model_anthropic_build(struct model_http *out, const struct model_config *c, 
 	if (!key || !*key)
 		return kr_errc(KR_ENOTFOUND, "anthropic needs a key: set llm.apiKeyEnv to the name "
 					     "of an environment variable that holds it");
-	if ((rc = model_endpoint(&out->url, c)) || (rc = buf_puts(&out->url, "/v1/messages")))
+	if ((rc = model_wire_endpoint(&out->url, c->endpoint, model_anthropic_api.endpoint)) ||
+	    (rc = buf_puts(&out->url, "/v1/messages")))
 		return rc;
-	model_http_header(out, "content-type", "application/json");
-	model_http_header(out, "anthropic-version", "2023-06-01");
-	model_http_header(out, "x-api-key", key);
-	model_json_begin(&w, &out->body, c);
+	model_wire_header(out, "content-type", "application/json");
+	model_wire_header(out, "anthropic-version", "2023-06-01");
+	model_wire_header(out, "x-api-key", key);
+	model_wire_json_begin(&w, &out->body, c);
 	jw_kstr(&w, "system", system);
 	jw_key(&w, "messages");
 	jw_arr(&w);
-	model_json_message(&w, "user", user);
+	model_wire_json_message(&w, "user", user);
 	jw_end(&w);
 	jw_end(&w);
 	return w.err;
 }
 
-int model_anthropic_text(struct buf *out, const char *body, size_t len)
+int model_anthropic_parse(struct buf *out, const char *body, size_t len)
 {
 	struct json j = {0};
 	int rc, content, n = 0;
@@ -54,3 +55,10 @@ out:
 	json_dispose(&j);
 	return rc;
 }
+
+const struct model_api model_anthropic_api = {
+	.name = "anthropic",
+	.endpoint = "https://api.anthropic.com",
+	.build = model_anthropic_build,
+	.parse = model_anthropic_parse,
+};

@@ -14,30 +14,30 @@ int model_openai_build(struct model_http *out, const struct model_config *c, con
 {
 	struct jw w;
 	int rc;
-	if ((rc = model_endpoint(&out->url, c)) ||
+	if ((rc = model_wire_endpoint(&out->url, c->endpoint, model_openai_api.endpoint)) ||
 	    (rc = buf_puts(&out->url, "/v1/chat/completions")))
 		return rc;
-	model_http_header(out, "content-type", "application/json");
+	model_wire_header(out, "content-type", "application/json");
 	if (key && *key) {
 		size_t n = strlen(key) + 8;
 		char *v = xmalloc(n);
 		snprintf(v, n, "Bearer %s", key);
-		model_http_header(out, "authorization", v);
+		model_wire_header(out, "authorization", v);
 		explicit_bzero(v, n);
 		free(v);
 	}
-	model_json_begin(&w, &out->body, c);
+	model_wire_json_begin(&w, &out->body, c);
 	jw_kbool(&w, "stream", false);
 	jw_key(&w, "messages");
 	jw_arr(&w);
-	model_json_message(&w, "system", system);
-	model_json_message(&w, "user", user);
+	model_wire_json_message(&w, "system", system);
+	model_wire_json_message(&w, "user", user);
 	jw_end(&w);
 	jw_end(&w);
 	return w.err;
 }
 
-int model_openai_text(struct buf *out, const char *body, size_t len)
+int model_openai_parse(struct buf *out, const char *body, size_t len)
 {
 	struct json j = {0};
 	int rc, t;
@@ -54,3 +54,10 @@ out:
 	json_dispose(&j);
 	return rc;
 }
+
+const struct model_api model_openai_api = {
+	.name = "openai",
+	.endpoint = "https://api.openai.com",
+	.build = model_openai_build,
+	.parse = model_openai_parse,
+};

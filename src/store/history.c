@@ -273,10 +273,8 @@ int history_undo(const char *store_dir, char *id_out)
 		rc = kr_err("cannot read the commit before %s", hi.id);
 		goto out;
 	}
-	if ((rc = h.vt->tree_to_dir(h.repo, prev.tree, hi.tree, store_dir)) < 0) {
-		rc = gitops_fail(h.vt, rc);
+	if ((rc = gitops_restore(h.vt, h.repo, prev.tree, hi.tree, store_dir)) < 0)
 		goto out;
-	}
 	/* "undo: X" undone reads "redo: X"; "redo: X" undone reads "undo: X". */
 	if (!strncmp(hi.subject, "undo: ", 6))
 		buf_printf(&msg, "redo: %s", hi.subject + 6);

@@ -9,6 +9,7 @@
 #include "kairos/paths.h"
 #include "kairos/sha1.h"
 #include "kairos/text.h"
+#include "kairos/time.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static void emit(struct splitter *sp, struct buf *text)
 	}
 	m->type = MEM_PROJECT;
 	m->source = xstrdup("import");
-	mem_time_format(sp->mtime, ts);
+	time_format(sp->mtime, ts);
 	m->created = xstrdup(ts);
 	m->updated = xstrdup(ts);
 	m->created_ts = m->updated_ts = sp->mtime;

@@ -13,6 +13,7 @@
 #include "kairos/paths.h"
 #include "kairos/redact.h"
 #include "kairos/store.h"
+#include "kairos/time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,7 +104,7 @@ int journal_append(const char *store_dir, const char *kind, const char *fields)
 
 	if (!kind || !*kind)
 		return kr_errc(KR_EINVAL, "a journal line needs a kind");
-	mem_time_format((int64_t)time(NULL), ts);
+	time_format((int64_t)time(NULL), ts);
 	buf_printf(&line, "{\"ts\":\"%s\",\"kind\":", ts);
 	json_escape(&line, kind, strlen(kind));
 	if (fields && *fields) {

@@ -9,6 +9,7 @@
 #include "imports.h"
 #include "kairos/paths.h"
 #include "kairos/redact.h"
+#include "kairos/time.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -410,7 +411,7 @@ void store_txn_abort(struct store_txn *t)
 static void now_str(char out[32], int64_t *ts)
 {
 	*ts = (int64_t)time(NULL);
-	mem_time_format(*ts, out);
+	time_format(*ts, out);
 }
 
 static void redact_field(char **s, int *total)
@@ -479,11 +480,11 @@ static int prepare(const struct mem *in, struct buf *out)
 
 	if (!m->created) {
 		if (m->mtime)
-			mem_time_format(m->mtime, ts);
+			time_format(m->mtime, ts);
 		else
 			now_str(ts, &m->created_ts);
 		m->created = xstrdup(ts);
-		mem_time_parse(ts, &m->created_ts);
+		time_parse(ts, &m->created_ts);
 	}
 	if (!m->updated) {
 		m->updated = xstrdup(m->created);

@@ -12,6 +12,7 @@
 #include "kairos/journal.h"
 #include "kairos/json.h"
 #include "kairos/paths.h"
+#include "kairos/time.h"
 
 #define STATE_MAX (16u << 20)
 
@@ -339,7 +340,7 @@ int feedback_record(struct feedback *fb, enum feedback_verdict v, const char *id
 	if ((rc = fsx_lock(&lfd, s->lock, false, true)))
 		return rc;
 	slot_load(s); /* a corrupt file is replaced */
-	mem_time_format((int64_t)time(NULL), ts);
+	time_format((int64_t)time(NULL), ts);
 	if (v == FEEDBACK_REJECT)
 		rej_add(s, id, memory, ts);
 	if (memory) {

@@ -9,6 +9,7 @@
 #include "kairos/err.h"
 #include "kairos/history.h"
 #include "kairos/store.h"
+#include "kairos/time.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -42,7 +43,7 @@ static int add_one(struct store *st, const char *prefix, int i, char *name_out, 
 	snprintf(desc, sizeof(desc), "Memory %d written by %s", i, prefix);
 	m->name = xstrdup(name_out);
 	m->description = xstrdup(desc);
-	mem_time_format((int64_t)time(NULL), ts);
+	time_format((int64_t)time(NULL), ts);
 	m->created = xstrdup(ts);
 	m->updated = xstrdup(ts);
 	free(m->body);

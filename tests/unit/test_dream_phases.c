@@ -1,7 +1,8 @@
 /* Unit tests for the dream phases on snapshots built by hand. */
 #include "check.h"
-#include "kairos/dream.h"
+#include "dream/dream_snap.h"
 #include "kairos/err.h"
+#include "kairos/time.h"
 
 #include <stdlib.h>
 
@@ -17,8 +18,8 @@ static struct mem *mk(const char *name, const char *desc, const char *body, cons
 	m->type = MEM_FEEDBACK;
 	m->created = xstrdup("2026-01-01T00:00:00Z");
 	m->updated = xstrdup(updated ? updated : "2026-01-01T00:00:00Z");
-	mem_time_parse(m->created, &m->created_ts);
-	mem_time_parse(m->updated, &m->updated_ts);
+	time_parse(m->created, &m->created_ts);
+	time_parse(m->updated, &m->updated_ts);
 	return m;
 }
 
@@ -284,9 +285,9 @@ TEST(expired_pruned)
 	struct mem *ms[2] = {a, b};
 	struct fx f;
 	a->expires = xstrdup("2026-02-01");
-	mem_time_parse(a->expires, &a->expires_ts);
+	time_parse(a->expires, &a->expires_ts);
 	b->expires = xstrdup("2027-02-01");
-	mem_time_parse(b->expires, &b->expires_ts);
+	time_parse(b->expires, &b->expires_ts);
 	fx_init(&f, ms, 2);
 	dream_mark_stale(&f.s);
 	dream_prune(&f.s);

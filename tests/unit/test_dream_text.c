@@ -1,7 +1,8 @@
 /* Unit tests for the dream's text helpers: tokens, statements, dates. */
 #include "check.h"
-#include "kairos/dream.h"
+#include "dream/dream_text.h"
 #include "kairos/err.h"
+#include "kairos/time.h"
 
 #include <stdlib.h>
 
@@ -96,7 +97,7 @@ static char *dates(const char *body, const char *created, int *cnt)
 	int64_t t = 0;
 	struct buf why = BUF_INIT;
 	char *r;
-	mem_time_parse(created, &t);
+	time_parse(created, &t);
 	*cnt = 0;
 	r = dream_fix_dates(body, t, cnt, &why);
 	buf_dispose(&why);

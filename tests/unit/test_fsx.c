@@ -1,6 +1,6 @@
-/* Tests of fsx: atomic replacement and its failures (no temporary file
- * left behind), capped reads, mkdir -p, and the lock between two
- * processes. */
+/* Unit tests for fsx: atomic replace (content replaced whole, no temporary
+ * file left behind, with a mode, of a symlink), capped reads, mkdir -p,
+ * and the lock between two processes. */
 #include "check.h"
 #include "testfs.h"
 
@@ -269,6 +269,38 @@ TEST(a_waiting_lock_gets_it_when_released)
 	CHECK(loop_now_ms() - t0 >= 100);
 }
 
+TEST(atomic_write_with_a_mode)
+{
+	const char *p = tpath("%s/mode/run.sh", testfs_root);
+	struct stat st;
+	mode_t old = umask(077);
+
+	tmkdirs(tpath("%s/mode", testfs_root));
+	CHECK_INT(fsx_write_atomic_mode(p, "#!/bin/sh\n", 10, 0755), 0);
+	CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0755); /* not masked */
+	CHECK_INT(fsx_write_atomic(p, "x", 1), 0);
+	CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600); /* 0644 under the umask */
+	umask(old);
+}
+
+TEST(symlink_replaced_atomically)
+{
+	const char *dir = tpath("%s/link", testfs_root), *p = tpath("%s/link/l", testfs_root);
+	char target[64];
+	ssize_t n;
+
+	twrite(p, "a file first", (size_t)-1);
+	CHECK_INT(fsx_symlink_atomic(p, "../somewhere"), 0);
+	n = readlink(p, target, sizeof(target) - 1);
+	CHECK_INT(n, 12);
+	target[n > 0 ? n : 0] = '\0';
+	CHECK_STR(target, "../somewhere");
+	CHECK_INT(fsx_symlink_atomic(p, "other"), 0);
+	n = readlink(p, target, sizeof(target) - 1);
+	CHECK_INT(n, 5);
+	CHECK_INT(temp_files(dir), 0);
+}
+
 int main(void)
 {
 	tsetup();
@@ -280,6 +312,8 @@ int main(void)
 	RUN(dirname_and_exists);
 	RUN(lock_exclusive_and_shared_between_processes);
 	RUN(a_waiting_lock_gets_it_when_released);
+	RUN(atomic_write_with_a_mode);
+	RUN(symlink_replaced_atomically);
 	tcleanup();
 	CHECK_MAIN_END();
 }

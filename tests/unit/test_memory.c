@@ -4,6 +4,7 @@
 
 #include "kairos/err.h"
 #include "kairos/memory.h"
+#include "kairos/time.h"
 
 #include <stdlib.h>
 
@@ -149,7 +150,7 @@ TEST(test_fields_set_by_code_round_trip)
 	m->description = xstrdup("[brackets] {braces} & *star !bang |pipe >gt %pc @at `bt");
 	m->type = MEM_USER;
 	m->created = xstrdup("2026-03-02T10:15:00Z");
-	mem_time_parse(m->created, &m->created_ts);
+	time_parse(m->created, &m->created_ts);
 	m->source = xstrdup("llm");
 	strv_push(&m->scope, "*.c");
 	m->rule = xcalloc(1, sizeof(*m->rule));
@@ -181,26 +182,6 @@ TEST(test_names)
 	CHECK(!mem_name_valid("../x"));
 	CHECK(!mem_name_valid("a/b"));
 	CHECK(!mem_name_valid(NULL));
-}
-
-TEST(test_times)
-{
-	int64_t t = 0;
-	char out[32];
-
-	CHECK_INT(mem_time_parse("1970-01-01T00:00:00Z", &t), 0);
-	CHECK_INT(t, 0);
-	CHECK_INT(mem_time_parse("2000-02-29", &t), 0);
-	CHECK_INT(t, 951782400);
-	CHECK_INT(mem_time_parse("2026-03-02T12:15:00+02:00", &t), 0);
-	CHECK_INT(t, 1772446500);
-	CHECK(mem_time_parse("2001-02-29", &t) != 0);
-	CHECK(mem_time_parse("2026-13-01", &t) != 0);
-	CHECK(mem_time_parse("2026-03-02 10:15:00Z", &t) != 0);
-	CHECK(mem_time_parse("2026-03-02T25:00:00Z", &t) != 0);
-	CHECK(mem_time_parse("yesterday", &t) != 0);
-	mem_time_format(1772446500, out);
-	CHECK_STR(out, "2026-03-02T10:15:00Z");
 }
 
 /* Invalid texts: each is rejected with a message that says why. */
@@ -323,7 +304,6 @@ int main(void)
 	RUN(test_round_trip_every_field);
 	RUN(test_fields_set_by_code_round_trip);
 	RUN(test_names);
-	RUN(test_times);
 	RUN(test_invalid);
 	RUN(test_long_description);
 	RUN(test_missing_times_are_valid);

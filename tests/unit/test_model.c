@@ -99,7 +99,7 @@ static void endpoint_is(enum model_provider p, const char *in, const char *want)
 	c.provider = p;
 	free(c.endpoint);
 	c.endpoint = xstrdup(in);
-	int rc = model_endpoint(&b, &c);
+	int rc = model_wire_endpoint(&b, c.endpoint, model_api_of(p)->endpoint);
 	if (want) {
 		CHECK_INT(rc, 0);
 		CHECK_STR(buf_cstr(&b), want);
@@ -141,7 +141,7 @@ TEST(anthropic_request)
 	free(c.model);
 	c.model = xstrdup("claude-test");
 	CHECK_INT(model_anthropic_build(&h, &c, NULL, "sys", "user"), KR_ENOTFOUND);
-	model_http_dispose(&h);
+	model_wire_dispose(&h);
 	CHECK_INT(model_anthropic_build(&h, &c, "k-123", "the \"system\"", "the user\n"), 0);
 	CHECK_STR(buf_cstr(&h.url), "https://api.anthropic.com/v1/messages");
 	CHECK_STR(header(&h, "x-api-key"), "k-123");
@@ -159,7 +159,7 @@ TEST(anthropic_request)
 			 "the user\n"));
 	CHECK(strstr(h.body.data, "k-123") == NULL);
 	json_dispose(&j);
-	model_http_dispose(&h);
+	model_wire_dispose(&h);
 	CHECK_INT(h.nheaders, 0);
 	model_config_dispose(&c);
 }
@@ -183,18 +183,18 @@ TEST(openai_request)
 	CHECK(json_streq(&j, json_path(&j, json_at(&j, msgs, 1), "content"), "user"));
 	CHECK_INT(json_bool(&j, json_get(&j, 0, "stream")), 0);
 	json_dispose(&j);
-	model_http_dispose(&h);
+	model_wire_dispose(&h);
 	CHECK_INT(model_openai_build(&h, &c, "sk-local", "sys", "user"), 0);
 	CHECK_STR(header(&h, "authorization"), "Bearer sk-local");
-	model_http_dispose(&h);
+	model_wire_dispose(&h);
 	model_config_dispose(&c);
 }
 
 static void text_is(int anthropic, const char *body, const char *want)
 {
 	struct buf b = BUF_INIT;
-	int rc = anthropic ? model_anthropic_text(&b, body, strlen(body))
-			   : model_openai_text(&b, body, strlen(body));
+	int rc = anthropic ? model_anthropic_parse(&b, body, strlen(body))
+			   : model_openai_parse(&b, body, strlen(body));
 	if (want) {
 		CHECK_INT(rc, 0);
 		CHECK_STR(buf_cstr(&b), want);

@@ -78,50 +78,6 @@ static char *run(struct rules *r, const char *path, const char *text)
 	return out;
 }
 
-static char *lits(const char *pattern)
-{
-	static char out[512];
-	char **v;
-	size_t n, o = 0;
-
-	out[0] = 0;
-	rules_required_literals(pattern, &v, &n);
-	for (size_t i = 0; i < n; i++)
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s", i ? "|" : "", v[i]);
-	rules_literals_free(v, n);
-	return out;
-}
-
-TEST(test_required_literals)
-{
-	CHECK_STR(lits("strcpy\\("), "strcpy(");
-	CHECK_STR(lits("\\bstrcpy[[:space:]]*\\("), "strcpy");
-	CHECK_STR(lits("(malloc|calloc)\\("), "malloc|calloc");
-	CHECK_STR(lits("a+bc"), "abc");
-	CHECK_STR(lits("colou?r"), "colo");
-	CHECK_STR(lits("x{2}yz"), "xyz");
-	CHECK_STR(lits("x{0,3}yz"), "yz");
-	CHECK_STR(lits("x{,3}yz"), "yz");
-	CHECK_STR(lits("(ab)*cd"), "cd");
-	CHECK_STR(lits("(abc)+d"), "abc");
-	CHECK_STR(lits("[abc]def"), "def");
-	CHECK_STR(lits("[]abc]def"), "def");
-	CHECK_STR(lits("[[:alpha:]]+_tmp"), "_tmp");
-	CHECK_STR(lits("foo|bar"), "foo|bar");
-	CHECK_STR(lits("x\\.y"), "x.y");
-	CHECK_STR(lits("h\xc3\xa9llo?"), "h\xc3\xa9ll");
-	CHECK_STR(lits("caf\xc3\xa9?s"), "caf");
-	CHECK_STR(lits("^\t+"), "\t");
-	/* nothing required */
-	CHECK_STR(lits(".*"), "");
-	CHECK_STR(lits("^\\t+"), "");  /* \t is not a tab in POSIX */
-	CHECK_STR(lits("foo|"), "");
-	CHECK_STR(lits("foo|.*"), "");
-	CHECK_STR(lits("(foo)?"), "");
-	CHECK_STR(lits("\\w+\\s+$"), "");
-	CHECK_STR(lits("a\\1"), "a");
-}
-
 TEST(test_regex_and_literal)
 {
 	struct mem_list l = {0};
@@ -416,7 +372,6 @@ TEST(test_prefilter_equals_regexec)
 
 int main(void)
 {
-	RUN(test_required_literals);
 	RUN(test_regex_and_literal);
 	RUN(test_scopes_exclude_files);
 	RUN(test_overlapping_rules);

@@ -12,6 +12,7 @@
 #include "kairos/json.h"
 #include "kairos/paths.h"
 #include "kairos/store.h"
+#include "kairos/time.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -37,7 +38,7 @@ static struct mem *newmem(const char *name, const char *desc, int64_t t)
 	char ts[32];
 	m->name = xstrdup(name);
 	m->description = xstrdup(desc);
-	mem_time_format(t, ts);
+	time_format(t, ts);
 	m->created = xstrdup(ts);
 	m->updated = xstrdup(ts);
 	m->created_ts = m->updated_ts = t;
@@ -306,7 +307,7 @@ TEST(test_fill_missing_times)
 	{
 		struct mem *a = NULL;
 		char want[32];
-		mem_time_format(m->mtime, want);
+		time_format(m->mtime, want);
 		CHECK_INT(mem_read_file(&a, tpath("%s/archive/old.md", dir)), 0);
 		CHECK(a && a->created && !strcmp(a->created, want) && !strcmp(a->updated, want));
 		mem_free(a);
@@ -619,7 +620,7 @@ TEST(test_journal)
 		CHECK(json_streq(&j, json_get(&j, 0, "kind"), "remember"));
 		char *ts = json_get_str(&j, 0, "ts");
 		int64_t t;
-		CHECK(ts && mem_time_parse(ts, &t) == 0);
+		CHECK(ts && time_parse(ts, &t) == 0);
 		free(ts);
 		json_dispose(&j);
 	}

@@ -396,7 +396,8 @@ static const struct http_plugin_ops ops = {
 	.release = release,
 };
 
-const struct http_plugin_ops *kairos_http_plugin(void);
+/* The plugin's one exported symbol. */
+__attribute__((visibility("default"))) const struct http_plugin_ops *kairos_http_plugin(void);
 
 const struct http_plugin_ops *kairos_http_plugin(void)
 {
