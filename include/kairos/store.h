@@ -8,17 +8,12 @@
 #include <stdbool.h>
 
 #include "kairos/memory.h"
+#include "kairos/store_problem.h"
 
 struct store {
 	enum mem_store kind;
 	char *dir;        /* absolute; may not exist yet */
 	bool writable;
-};
-
-/* A problem with one file (invalid memory, unreadable, ...). */
-struct store_problem {
-	char *path;
-	char *msg;
 };
 
 struct store_set {
@@ -86,10 +81,6 @@ int store_undo(struct store *st, char *id_out);
 /* Turns free text into a valid, unique name without refusing anything
  * (used for names derived from a memory's text); out is malloc'd. */
 int store_name_from_text(const struct store *st, const char *text, char **out);
-
-/* Problem lists: add a copy of path and msg; free a whole list. */
-void store_problem_add(struct store_problem **p, size_t *n, const char *path, const char *msg);
-void store_problems_free(struct store_problem *p, size_t n);
 
 /* Where the write lock of a store lives (outside the store, beside its
  * state); malloc'd. */

@@ -42,23 +42,6 @@ static char *pathf(const char *fmt, ...)
 	return buf_detach(&b);
 }
 
-void store_problem_add(struct store_problem **p, size_t *n, const char *path, const char *msg)
-{
-	*p = xrealloc(*p, (*n + 1) * sizeof(**p));
-	(*p)[*n].path = xstrdup(path);
-	(*p)[*n].msg = xstrdup(msg);
-	(*n)++;
-}
-
-void store_problems_free(struct store_problem *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(p[i].path);
-		free(p[i].msg);
-	}
-	free(p);
-}
-
 int store_set_open(struct store_set *out, const char *workspace, const char *memory_dir,
 		   bool only_memory_dir)
 {
