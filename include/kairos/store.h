@@ -34,6 +34,9 @@ int store_set_open(struct store_set *out, const char *workspace, const char *mem
 int store_set_load(struct store_set *s);
 void store_set_dispose(struct store_set *s);
 struct store *store_set_get(struct store_set *s, enum mem_store kind);
+/* The problem of an invalid file <name>.md in any store of s as last
+ * loaded (to say why no memory of that name is there), or NULL. */
+const struct store_problem *store_set_problem(const struct store_set *s, const char *name);
 
 /* Loads one store's active memories (and, when archive is true, also the
  * memories under archive/ with m->archived set). */
@@ -97,5 +100,7 @@ void store_mem_json(struct jw *w, const struct mem *m);
  * the rewrite redacts but older history still holds. */
 typedef void (*store_warn_fn)(void *ud, const char *msg);
 void store_set_warn(store_warn_fn fn, void *ud);
+/* Sends one warning there (printf-style). */
+void store_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
