@@ -48,9 +48,10 @@ struct store_ops_note {
 	const char *uri;
 };
 
-/* What a change did. Zero it before the call (or let the call do it);
- * free what it holds with store_ops_result_dispose, also after a
- * failure. */
+/* What a change did. Each call starts by zeroing it (it need not be
+ * initialised, and what it held is not freed: dispose a result before
+ * reusing it); free what it holds with store_ops_result_dispose, also
+ * after a failure. */
 struct store_ops_result {
 	enum mem_store store;  /* the store changed */
 	char *name;            /* remember, forget: the memory */

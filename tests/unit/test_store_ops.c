@@ -405,6 +405,7 @@ TEST(undo_restores_byte_for_byte_and_says_what_it_undid)
 	/* the newest change among the stores: the team's, a second later */
 	sleep(1);
 	note.text = "team convention";
+	store_ops_result_dispose(&f);
 	CHECK_INT(store_ops_remember(&f, store_set_get(&set, STORE_TEAM), &note, MEM_PROJECT), 0);
 	CHECK_INT(store_ops_undo(&u, &set, -1), 0);
 	CHECK_INT(u.store, STORE_TEAM);
