@@ -201,9 +201,11 @@ static struct store *pick_store(struct store_set *s, const struct memopts *o, co
 	return st;
 }
 
-/* The CLI's writes end here: the journal is bounded where blocking is
- * allowed (a transaction of another process holding the store skips it:
- * the next write or the server rolls). */
+/* The CLI may block, so it bounds the journal of the store it writes
+ * (journal_roll). It does so before its change rather than after, so
+ * that the change stays the newest commit and `kairos undo` undoes it,
+ * not the roll; the one line the change journals is rolled next time. A
+ * transaction of another process holding the store skips it. */
 static void roll_journal(const struct store *st)
 {
 	int rc = journal_roll(st->dir);
@@ -225,6 +227,7 @@ static int do_add(struct memopts *o, const char *text)
 		rc = 2;
 		goto out;
 	}
+	roll_journal(st);
 	if ((e = store_ops_remember(&r, st, &note, MEM_PROJECT))) {
 		fprintf(stderr, "kairos memory add: %s\n", kr_errmsg());
 		rc = e == KR_EINVAL ? 2 : 1;
@@ -243,7 +246,6 @@ static int do_add(struct memopts *o, const char *text)
 	} else {
 		printf("remembered %s (%s)\n", r.name, r.path);
 	}
-	roll_journal(st);
 out:
 	store_ops_result_dispose(&r);
 	store_set_dispose(&s);
