@@ -223,6 +223,7 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
 	struct mem *m = NULL;
 	struct store_txn *t = NULL;
 	struct buf msg = BUF_INIT;
+	char *name = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -233,15 +234,21 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
 		return rc;
 	if ((rc = store_txn_begin(&t, st)))
 		goto out;
-	if ((rc = store_txn_write(t, m))) {
-		store_txn_abort(t);
+	/* unique again under the lock: another writer may have taken the
+	 * name since (a valid name is its own slug, so it stays when free) */
+	if ((rc = store_name_from_text(st, m->name, &name)))
 		goto out;
-	}
+	free(m->name);
+	m->name = name;
+	if ((rc = store_txn_write(t, m)))
+		goto out;
 	/* inside the transaction, so that its commit holds the line */
 	journal_remember(st, m->name, note->uri);
 	buf_printf(&msg, "remember: %s\n\n%s memory in the %s store: %s", m->name,
 		   mem_type_name(m->type), mem_store_name(st->kind), m->description);
-	if ((rc = commit(t, &msg, out->commit)))
+	rc = commit(t, &msg, out->commit);
+	t = NULL; /* freed by the commit in every case */
+	if (rc)
 		goto out;
 	out->store = st->kind;
 	out->name = xstrdup(m->name);
@@ -249,6 +256,7 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
 	out->path = buf_detach(&msg);
 	out->uri = paths_to_uri(out->path);
 out:
+	store_txn_abort(t);
 	m->rule = NULL; /* the note's */
 	mem_free(m);
 	buf_dispose(&msg);
@@ -310,15 +318,16 @@ int store_ops_forget(struct store_ops_result *out, struct store_set *set, const 
 	if ((rc = store_txn_begin(&t, st)))
 		goto out;
 	if ((rc = store_txn_archive(t, name, reason ? reason : "forgotten at the person's request",
-				    NULL))) {
-		store_txn_abort(t);
+				    NULL)))
 		goto out;
-	}
-	if ((rc = commit(t, &msg, out->commit)))
+	rc = commit(t, &msg, out->commit);
+	t = NULL; /* freed by the commit in every case */
+	if (rc)
 		goto out;
 	out->store = st->kind;
 	out->name = xstrdup(name);
 out:
+	store_txn_abort(t);
 	buf_dispose(&msg);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include "kairos/store.h"
 #include "kairos/store_ops.h"
 
+#include <sys/wait.h>
+
 static int nws;
 
 /* A fresh workspace with its personal store in <ws>/mem, loaded. */
@@ -421,6 +423,40 @@ TEST(undo_restores_byte_for_byte_and_says_what_it_undid)
 	store_set_dispose(&set);
 }
 
+/* Two processes remembering the same text at once: every memory gets a
+ * name of its own, none overwrites another. */
+TEST(concurrent_remembers_never_share_a_name)
+{
+	struct store_set set;
+	char ws[PATH_MAX];
+	pid_t kids[2];
+	bool ok = true;
+	int files = 0;
+
+	open_ws(&set, ws);
+	for (int k = 0; k < 2; k++) {
+		if (!(kids[k] = fork())) {
+			struct store_ops_note note = {.text = "Same text"};
+			int bad = 0;
+			for (int i = 0; i < 15; i++)
+				bad |= !remembered_as(personal(&set), &note, MEM_PROJECT, NULL, "Same text");
+			_exit(bad);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int st;
+		ok &= waitpid(kids[k], &st, 0) == kids[k] && WIFEXITED(st) && !WEXITSTATUS(st);
+	}
+	CHECK(ok);
+	/* a name taken meanwhile gets a suffix of its own: same-text-5-2 */
+	CHECK_INT(store_set_load(&set), 0);
+	for (size_t i = 0; i < set.mems.n; i++)
+		files += !strncmp(set.mems.v[i]->name, "same-text", 9);
+	CHECK_INT(files, 30);
+	CHECK_INT(commits(personal(&set)->dir), 31);
+	store_set_dispose(&set);
+}
+
 int main(void)
 {
 	tsetup();
@@ -433,6 +469,7 @@ int main(void)
 	RUN(bad_scope_rule_or_store_writes_nothing);
 	RUN(forget_looks_in_personal_team_user_and_never_in_imports);
 	RUN(undo_restores_byte_for_byte_and_says_what_it_undid);
+	RUN(concurrent_remembers_never_share_a_name);
 	tcleanup();
 	CHECK_MAIN_END();
 }
