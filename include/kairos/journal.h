@@ -1,17 +1,40 @@
 /* journal: journal.jsonl, short-term observations of a store, one JSON
- * object per line, appended atomically (O_APPEND, one write per line),
- * bounded in size (old lines rolled into history). */
+ * object per line. Appending is cheap and never touches history, so it
+ * may run on the keystroke path; keeping the file bounded (rolling its
+ * older half into history) is a separate step, journal_roll, for callers
+ * that are allowed to block. */
 #ifndef KAIROS_JOURNAL_H
 #define KAIROS_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kairos/buf.h"
 
 /* Appends {"ts": now, "kind": kind, <fields>} where fields is a list of
  * already-encoded JSON members without braces ("\"uri\":\"x\",\"line\":3")
- * or NULL. Text in fields is redacted first. */
+ * or NULL. Text in fields is redacted first; KR_EINVAL when the result is
+ * not one JSON object on one line. Only appends: one write() on an
+ * O_APPEND descriptor under the shared journal lock (held exclusively
+ * only while a roll swaps the file: one read and one atomic write), so
+ * concurrent writers never interleave. Never takes the store's write
+ * lock and never reaches history, however large the file grows. */
 int journal_append(const char *store_dir, const char *kind, const char *fields);
+
+/* True when the journal of store_dir is larger than the bound, so a
+ * journal_roll is due: one stat(), cheap enough for any path. */
+bool journal_over_limit(const char *store_dir);
+
+/* When the journal is over the bound: commits it whole to history
+ * ("journal: record it before rolling"), keeps its newer half (cut at a
+ * line end; lines appended meanwhile stay), and commits that ("journal:
+ * roll it"). No line is ever dropped: each line leaves the file only
+ * after a commit holds it. Returns 0 when it rolled or nothing was due;
+ * KR_EBUSY, changing nothing, when a transaction holds the store's write
+ * lock (it never waits for it: try again later). It reaches libgit2, so
+ * call it where blocking is allowed (the CLI after its writes, the
+ * server at its tick or when idle), never on the keystroke path. */
+int journal_roll(const char *store_dir);
 
 struct journal_entry {
 	char *line;     /* the raw line, without newline */
@@ -23,7 +46,7 @@ struct journal_entry {
 int journal_read(const char *store_dir, struct journal_entry **out, size_t *n);
 void journal_entries_free(struct journal_entry *e, size_t n);
 
-/* Past this size the older half is rolled into history. */
+/* The bound journal_over_limit and journal_roll use. */
 #define JOURNAL_MAX_BYTES ((size_t)1 << 20)
 /* Changes that bound (0: back to JOURNAL_MAX_BYTES); for tests. */
 void journal_set_max(size_t bytes);

@@ -8,17 +8,12 @@
 #include <stdbool.h>
 
 #include "kairos/memory.h"
+#include "kairos/store_problem.h"
 
 struct store {
 	enum mem_store kind;
 	char *dir;        /* absolute; may not exist yet */
 	bool writable;
-};
-
-/* A problem with one file (invalid memory, unreadable, ...). */
-struct store_problem {
-	char *path;
-	char *msg;
 };
 
 struct store_set {
@@ -39,6 +34,9 @@ int store_set_open(struct store_set *out, const char *workspace, const char *mem
 int store_set_load(struct store_set *s);
 void store_set_dispose(struct store_set *s);
 struct store *store_set_get(struct store_set *s, enum mem_store kind);
+/* The problem of an invalid file <name>.md in any store of s as last
+ * loaded (to say why no memory of that name is there), or NULL. */
+const struct store_problem *store_set_problem(const struct store_set *s, const char *name);
 
 /* Loads one store's active memories (and, when archive is true, also the
  * memories under archive/ with m->archived set). */
@@ -87,10 +85,6 @@ int store_undo(struct store *st, char *id_out);
  * (used for names derived from a memory's text); out is malloc'd. */
 int store_name_from_text(const struct store *st, const char *text, char **out);
 
-/* Problem lists: add a copy of path and msg; free a whole list. */
-void store_problem_add(struct store_problem **p, size_t *n, const char *path, const char *msg);
-void store_problems_free(struct store_problem *p, size_t n);
-
 /* Where the write lock of a store lives (outside the store, beside its
  * state); malloc'd. */
 char *store_lock_path(const char *store_dir);
@@ -106,5 +100,7 @@ void store_mem_json(struct jw *w, const struct mem *m);
  * the rewrite redacts but older history still holds. */
 typedef void (*store_warn_fn)(void *ud, const char *msg);
 void store_set_warn(store_warn_fn fn, void *ud);
+/* Sends one warning there (printf-style). */
+void store_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,20 +1,19 @@
 /* cli_memory: `kairos memory list|show|add|forget`, `kairos log` and
- * `kairos undo`: thin wrappers around the store and its history. */
+ * `kairos undo`: thin wrappers around the store, its history and
+ * store_ops (remember, forget and undo, written once for the CLI and the
+ * server). */
 #include "cli.h"
 #include "kairos/err.h"
 #include "kairos/history.h"
+#include "kairos/journal.h"
 #include "kairos/json.h"
-#include "kairos/paths.h"
-#include "kairos/redact.h"
 #include "kairos/store.h"
-#include "kairos/text.h"
+#include "kairos/store_ops.h"
 #include "kairos/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 struct memopts {
 	const char *memory_dir, *workspace, *type, *store, *name;
@@ -143,22 +142,9 @@ out:
 	return rc;
 }
 
-/* An invalid file of that name, to say why it is not there. */
-static const struct store_problem *problem_for(const struct store_set *s, const char *name)
-{
-	size_t nl = strlen(name);
-	for (size_t i = 0; i < s->nproblems; i++) {
-		const char *p = s->problems[i].path, *base = strrchr(p, '/');
-		base = base ? base + 1 : p;
-		if (!strncmp(base, name, nl) && !strcmp(base + nl, ".md"))
-			return &s->problems[i];
-	}
-	return NULL;
-}
-
 static int not_found(const struct store_set *s, const char *cmd, const char *name)
 {
-	const struct store_problem *p = problem_for(s, name);
+	const struct store_problem *p = store_set_problem(s, name);
 	if (p)
 		fprintf(stderr, "kairos memory %s: %s is not a valid memory: %s\n", cmd, p->path,
 			p->msg);
@@ -204,53 +190,6 @@ out:
 	return rc;
 }
 
-/* Invalid UTF-8 bytes become U+FFFD: a memory file is UTF-8. */
-static char *clean_utf8(const char *s)
-{
-	struct buf b = BUF_INIT;
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		size_t l = text_utf8_seqlen(s + i, n - i);
-		if (l) {
-			buf_append(&b, s + i, l);
-			i += l;
-		} else {
-			buf_puts(&b, "\xEF\xBF\xBD");
-			i++;
-		}
-	}
-	return buf_detach(&b);
-}
-
-/* First non-blank line, trimmed, at most 150 characters. */
-static char *first_line(const char *text)
-{
-	const char *p = text, *e;
-	size_t n, chars = 0, cut;
-
-	while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
-		p++;
-	e = strchr(p, '\n');
-	n = e ? (size_t)(e - p) : strlen(p);
-	while (n && strchr(" \t\r", p[n - 1]))
-		n--;
-	for (cut = 0; cut < n; cut++)
-		if (((unsigned char)p[cut] & 0xc0) != 0x80 && ++chars > 150)
-			break;
-	if (cut < n) {
-		/* 149 characters and an ellipsis */
-		size_t k = cut;
-		do
-			k--;
-		while (k && ((unsigned char)p[k] & 0xc0) == 0x80);
-		struct buf b = BUF_INIT;
-		buf_append(&b, p, k);
-		buf_puts(&b, "…");
-		return buf_detach(&b);
-	}
-	return xstrndup(p, n);
-}
-
 static struct store *pick_store(struct store_set *s, const struct memopts *o, const char *cmd)
 {
 	struct store *st = store_set_get(s, o->store_v >= 0 ? (enum mem_store)o->store_v
@@ -263,15 +202,25 @@ static struct store *pick_store(struct store_set *s, const struct memopts *o, co
 	return st;
 }
 
-static int do_add(struct memopts *o, const char *raw)
+/* The CLI may block, so it bounds the journal of the store it writes
+ * (journal_roll). It does so before its change rather than after, so
+ * that the change stays the newest commit and `kairos undo` undoes it,
+ * not the roll; the one line the change journals is rolled next time. A
+ * transaction of another process holding the store skips it. */
+static void roll_journal(const struct store *st)
+{
+	int rc = journal_roll(st->dir);
+	if (rc && rc != KR_EBUSY)
+		fprintf(stderr, "kairos: warning: %s\n", kr_errmsg());
+}
+
+static int do_add(struct memopts *o, const char *text)
 {
 	struct store_set s;
-	struct store_txn *t = NULL;
+	struct store_ops_result r = {0};
+	struct store_ops_note note = {.text = text, .name = o->name, .type = o->type};
 	struct store *st;
-	struct mem *m = mem_new();
-	struct buf b = BUF_INIT;
-	char *text = redact_str(clean_utf8(raw), NULL), ts[32], id[41], *uri = NULL;
-	int rc = 0, e;
+	int rc, e;
 
 	if ((rc = open_set(&s, o, false)))
 		goto out;
@@ -279,130 +228,41 @@ static int do_add(struct memopts *o, const char *raw)
 		rc = 2;
 		goto out;
 	}
-	m->description = first_line(text);
-	if (!*m->description) {
-		fprintf(stderr, "kairos memory add: the text is empty\n");
-		rc = 2;
-		goto out;
-	}
-	if (o->name)
-		e = store_unique_name(st, o->name, &m->name);
-	else
-		e = store_name_from_text(st, m->description, &m->name);
-	if (e) {
+	roll_journal(st);
+	if ((e = store_ops_remember(&r, st, &note, MEM_PROJECT))) {
 		fprintf(stderr, "kairos memory add: %s\n", kr_errmsg());
 		rc = e == KR_EINVAL ? 2 : 1;
 		goto out;
 	}
-	m->type = o->type_v >= 0 ? (enum mem_type)o->type_v : MEM_PROJECT;
-	time_format((int64_t)time(NULL), ts);
-	m->created = xstrdup(ts);
-	m->updated = xstrdup(ts);
-	time_parse(ts, &m->created_ts);
-	m->updated_ts = m->created_ts;
-	m->source = xstrdup("user");
-	free(m->body);
-	{
-		const char *p = text;
-		size_t n;
-		while (*p == '\n' || *p == '\r')
-			p++;
-		n = strlen(p);
-		while (n && strchr(" \t\r\n", p[n - 1]))
-			n--;
-		buf_append(&b, p, n);
-		buf_putc(&b, '\n');
-		m->body = buf_detach(&b);
-	}
-	m->store = st->kind;
-	if (store_txn_begin(&t, st) || store_txn_write(t, m)) {
-		fprintf(stderr, "kairos memory add: %s\n", kr_errmsg());
-		store_txn_abort(t);
-		rc = 1;
-		goto out;
-	}
-	buf_printf(&b, "remember: %s\n\n%s memory in the %s store: %s", m->name, mem_type_name(m->type),
-		   mem_store_name(st->kind), m->description);
-	{
-		char *msg = redact_str(buf_detach(&b), NULL);
-		e = store_txn_commit(t, msg, id);
-		free(msg);
-	}
-	if (e) {
-		fprintf(stderr, "kairos memory add: %s\n", kr_errmsg());
-		rc = 1;
-		goto out;
-	}
-	buf_printf(&b, "%s/%s.md", st->dir, m->name);
-	uri = paths_to_uri(b.data);
 	if (o->json) {
 		struct buf jb = BUF_INIT;
 		struct jw w;
 		jw_init(&w, &jb);
 		jw_obj(&w);
-		jw_kstr(&w, "name", m->name);
-		jw_kstr(&w, "uri", uri);
+		jw_kstr(&w, "name", r.name);
+		jw_kstr(&w, "uri", r.uri);
 		jw_end(&w);
 		rc = print_json(&jb, &w);
 		buf_dispose(&jb);
 	} else {
-		printf("remembered %s (%s)\n", m->name, b.data);
+		printf("remembered %s (%s)\n", r.name, r.path);
 	}
 out:
-	free(uri);
-	free(text);
-	buf_dispose(&b);
-	mem_free(m);
+	store_ops_result_dispose(&r);
 	store_set_dispose(&s);
 	return rc;
 }
 
 static int do_forget(struct memopts *o, const char *name)
 {
-	static const enum mem_store order[] = {STORE_PERSONAL, STORE_TEAM, STORE_USER};
 	struct store_set s;
-	struct store_txn *t = NULL;
-	struct store *st = NULL;
-	const struct mem *m = NULL, *imported = NULL;
-	char id[41], *msg = NULL;
+	struct store_ops_result r = {0};
 	int rc;
 
 	if ((rc = open_set(&s, o, true)))
 		goto out;
-	for (size_t k = 0; k < ARRAY_LEN(order) && !m; k++) {
-		if (o->store_v >= 0 && (int)order[k] != o->store_v)
-			continue;
-		for (size_t i = 0; i < s.mems.n && !m; i++)
-			if (s.mems.v[i]->store == order[k] && !strcmp(s.mems.v[i]->name, name))
-				m = s.mems.v[i], st = store_set_get(&s, order[k]);
-	}
-	for (size_t i = 0; i < s.mems.n && !m && !imported; i++)
-		if (s.mems.v[i]->store == STORE_IMPORT && !strcmp(s.mems.v[i]->name, name))
-			imported = s.mems.v[i];
-	if (imported) {
-		fprintf(stderr, "kairos memory forget: '%s' is imported from %s (read only): edit "
-				"that file instead\n", name, imported->path);
-		rc = 1;
-		goto out;
-	}
-	if (!m) {
-		rc = not_found(&s, "forget", name);
-		goto out;
-	}
-	{
-		struct buf b = BUF_INIT;
-		buf_printf(&b, "forget: %s\n\narchived from the %s store on request: %s", name, mem_store_name(st->kind),
-			   m->description);
-		msg = redact_str(buf_detach(&b), NULL);
-	}
-	if (store_txn_begin(&t, st) ||
-	    store_txn_archive(t, name, "forgotten by the user (kairos memory forget)", NULL)) {
-		fprintf(stderr, "kairos memory forget: %s\n", kr_errmsg());
-		store_txn_abort(t);
-		rc = 1;
-		goto out;
-	}
-	if (store_txn_commit(t, msg, id)) {
+	if (store_ops_forget(&r, &s, name, o->store_v,
+			     "forgotten by the user (kairos memory forget)")) {
 		fprintf(stderr, "kairos memory forget: %s\n", kr_errmsg());
 		rc = 1;
 		goto out;
@@ -410,9 +270,9 @@ static int do_forget(struct memopts *o, const char *name)
 	if (o->json)
 		printf("{\"archived\":true}\n");
 	else
-		printf("forgot %s (kept in %s/archive/)\n", name, st->dir);
+		printf("forgot %s (kept in %s/archive/)\n", name, store_set_get(&s, r.store)->dir);
 out:
-	free(msg);
+	store_ops_result_dispose(&r);
 	store_set_dispose(&s);
 	return rc;
 }
@@ -567,30 +427,22 @@ int cli_undo(int argc, char **argv)
 {
 	struct store_set s;
 	struct store *st;
-	struct history_entry *e = NULL;
-	size_t n = 0;
-	char id[41] = "", undone[41] = "", *what = NULL;
+	struct store_ops_result r = {0};
 	bool json = false;
 	int rc;
 
 	if ((rc = one_store("undo", argc, argv, &s, &st, &json)))
 		return rc;
-	if (store_undo(st, id)) {
+	if (store_ops_undo(&r, &s, (int)st->kind)) {
 		fprintf(stderr, "kairos undo: %s\n", kr_errmsg());
-		store_set_dispose(&s);
-		return 1;
+		rc = 1;
+	} else if (json) {
+		printf("{\"reverted\":\"%s\",\"commit\":\"%s\"}\n", r.undone, r.commit);
+	} else {
+		printf("undid %.12s (%s); now at %.12s\n", r.undone,
+		       r.undone_subject ? r.undone_subject : "?", r.commit);
 	}
-	/* the commit undone is the one before the new commit */
-	if (!history_log(st->dir, &e, &n) && n >= 2) {
-		memcpy(undone, e[1].id, sizeof(undone));
-		what = xstrndup(e[1].message ? e[1].message : "", strcspn(e[1].message ? e[1].message : "", "\n"));
-	}
-	history_entries_free(e, n);
-	if (json)
-		printf("{\"reverted\":\"%s\",\"commit\":\"%s\"}\n", undone, id);
-	else
-		printf("undid %.12s (%s); now at %.12s\n", undone, what ? what : "?", id);
-	free(what);
+	store_ops_result_dispose(&r);
 	store_set_dispose(&s);
-	return 0;
+	return rc;
 }

@@ -8,7 +8,8 @@
 #ifndef KAIROS_IMPORTS_H
 #define KAIROS_IMPORTS_H
 
-#include "kairos/store.h"
+#include "kairos/memory.h"
+#include "kairos/store_problem.h"
 
 /* Appends the imported memories of workspace to out (problems: files
  * that could not be read). */

@@ -1,9 +1,9 @@
 /* journal: journal.jsonl of a store. Appends are one write() of one
  * whole line on an O_APPEND descriptor, under a shared lock, so
- * concurrent writers never interleave. When the file grows past
- * JOURNAL_MAX_BYTES, the older half is rolled into history: the full
- * journal is committed, then the file keeps only its newer half, and
- * that is committed too, so no line is ever dropped. */
+ * concurrent writers never interleave, and they never reach history.
+ * journal_roll, called apart by whoever may block, bounds the file: the
+ * full journal is committed, then the file keeps only its newer half,
+ * and that is committed too, so no line is ever dropped. */
 #include "kairos/journal.h"
 #include "kairos/err.h"
 #include "kairos/fsx.h"
@@ -23,6 +23,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* journal_read and journal_roll read at most this much */
+#define JOURNAL_READ_MAX ((size_t)1 << 30)
 
 static size_t journal_max = JOURNAL_MAX_BYTES;
 
@@ -47,45 +50,83 @@ static char *journal_lock_path(const char *dir)
 	return buf_detach(&b);
 }
 
-/* Keeps the newer half of the journal; both states go to history. */
-static int roll(const char *dir)
+bool journal_over_limit(const char *store_dir)
 {
-	char *wlock = store_lock_path(dir), *jlock = journal_lock_path(dir), *path = journal_path(dir);
-	struct buf text = BUF_INIT, msg = BUF_INIT;
-	int wfd = -1, jfd = -1, rc;
-	char id[41];
-	size_t cut, lines = 0;
+	char *path = journal_path(store_dir);
+	struct stat st;
+	bool over = stat(path, &st) == 0 && (size_t)st.st_size > journal_max;
 
-	/* the store's write lock first (as every writer), then the journal's */
-	if ((rc = fsx_lock(&wfd, wlock, false, false))) {
-		/* a transaction runs (maybe our own): the next append rolls */
-		if (rc == KR_EBUSY)
-			rc = 0;
+	free(path);
+	return over;
+}
+
+/* Bytes of t up to and including its last newline. */
+static size_t whole_lines(const struct buf *t)
+{
+	size_t n = t->len;
+	while (n && t->data[n - 1] != '\n')
+		n--;
+	return n;
+}
+
+int journal_roll(const char *store_dir)
+{
+	char *wlock = NULL, *jlock = NULL, *path = journal_path(store_dir);
+	struct buf seen = BUF_INIT, now = BUF_INIT, msg = BUF_INIT;
+	int wfd = -1, jfd = -1, rc = 0;
+	size_t base, cut, lines = 0;
+	char id[41];
+
+	if (!journal_over_limit(store_dir))
+		goto out;
+	/* the store's write lock first, as every writer takes it; while it is
+	 * held, only appends change the journal */
+	wlock = store_lock_path(store_dir);
+	if ((rc = fsx_lock(&wfd, wlock, false, false)))
+		goto out;
+	if ((rc = fsx_read(path, JOURNAL_READ_MAX, &seen))) {
+		if (rc == KR_ENOTFOUND)
+			rc = 0; /* removed meanwhile: nothing to roll */
 		goto out;
 	}
+	if (seen.len <= journal_max)
+		goto out; /* another process rolled it already */
+	base = whole_lines(&seen);
+	/* this commit holds at least the lines of seen[0, base) */
+	if ((rc = history_commit(store_dir, "journal: record it before rolling", id)))
+		goto out;
+	/* the exclusive journal lock only for the swap: an append waits for
+	 * one read and one write, never for history */
+	jlock = journal_lock_path(store_dir);
 	if ((rc = fsx_lock(&jfd, jlock, false, true)))
 		goto out;
-	if ((rc = fsx_read(path, (size_t)1 << 30, &text)))
+	if ((rc = fsx_read(path, JOURNAL_READ_MAX, &now)))
 		goto out;
-	if (text.len <= journal_max)
-		goto out; /* another process rolled it already */
-	cut = text.len / 2;
-	while (cut < text.len && text.data[cut - 1] != '\n')
+	if (now.len < base || memcmp(now.data, seen.data, base)) {
+		rc = kr_err("%s was rewritten while it was being rolled (left as it is)", path);
+		goto out;
+	}
+	/* the newer half stays; what goes was committed above */
+	cut = now.len / 2 < base ? now.len / 2 : base;
+	while (cut && cut < base && now.data[cut - 1] != '\n')
 		cut++;
+	if (!cut)
+		goto out; /* not one whole line to roll */
 	for (size_t i = 0; i < cut; i++)
-		lines += text.data[i] == '\n';
-	if ((rc = history_commit(dir, "journal: record it before rolling", id)))
+		lines += now.data[i] == '\n';
+	if ((rc = fsx_write_atomic(path, now.data + cut, now.len - cut)))
 		goto out;
-	if ((rc = fsx_write_atomic(path, text.data + cut, text.len - cut)))
-		goto out;
+	fsx_unlock(jfd);
+	jfd = -1;
 	buf_printf(&msg, "journal: roll it\n\nits %zu oldest lines (%zu bytes) are kept in history, in the "
 			 "previous commit",
 		   lines, cut);
-	rc = history_commit(dir, msg.data, id);
+	rc = history_commit(store_dir, msg.data, id);
 out:
 	fsx_unlock(jfd);
 	fsx_unlock(wfd);
-	buf_dispose(&text);
+	buf_dispose(&seen);
+	buf_dispose(&now);
 	buf_dispose(&msg);
 	free(wlock);
 	free(jlock);
@@ -98,9 +139,7 @@ int journal_append(const char *store_dir, const char *kind, const char *fields)
 	struct buf line = BUF_INIT, red = BUF_INIT;
 	char ts[32], *path = NULL, *lock = NULL;
 	struct json j = {0};
-	struct stat st;
 	int fd = -1, lfd = -1, rc;
-	bool need_roll = false;
 
 	if (!kind || !*kind)
 		return kr_errc(KR_EINVAL, "a journal line needs a kind");
@@ -144,7 +183,6 @@ int journal_append(const char *store_dir, const char *kind, const char *fields)
 		}
 		break;
 	}
-	need_roll = fstat(fd, &st) == 0 && (size_t)st.st_size > journal_max;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -152,8 +190,6 @@ out:
 	json_dispose(&j);
 	buf_dispose(&line);
 	buf_dispose(&red);
-	if (!rc && need_roll)
-		rc = roll(store_dir);
 	free(path);
 	free(lock);
 	return rc;
@@ -169,7 +205,7 @@ int journal_read(const char *store_dir, struct journal_entry **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	rc = fsx_read(path, (size_t)1 << 30, &text);
+	rc = fsx_read(path, JOURNAL_READ_MAX, &text);
 	free(path);
 	if (rc == KR_ENOTFOUND)
 		return 0;

@@ -43,23 +43,6 @@ static char *pathf(const char *fmt, ...)
 	return buf_detach(&b);
 }
 
-void store_problem_add(struct store_problem **p, size_t *n, const char *path, const char *msg)
-{
-	*p = xrealloc(*p, (*n + 1) * sizeof(**p));
-	(*p)[*n].path = xstrdup(path);
-	(*p)[*n].msg = xstrdup(msg);
-	(*n)++;
-}
-
-void store_problems_free(struct store_problem *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(p[i].path);
-		free(p[i].msg);
-	}
-	free(p);
-}
-
 int store_set_open(struct store_set *out, const char *workspace, const char *memory_dir,
 		   bool only_memory_dir)
 {
@@ -106,6 +89,18 @@ struct store *store_set_get(struct store_set *s, enum mem_store kind)
 	if ((unsigned)kind >= STORE_COUNT || !s->stores[kind].dir)
 		return NULL;
 	return &s->stores[kind];
+}
+
+const struct store_problem *store_set_problem(const struct store_set *s, const char *name)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < s->nproblems; i++) {
+		const char *p = s->problems[i].path, *base = strrchr(p, '/');
+		base = base ? base + 1 : p;
+		if (!strncmp(base, name, nl) && !strcmp(base + nl, ".md"))
+			return &s->problems[i];
+	}
+	return NULL;
 }
 
 int store_set_load(struct store_set *s)
@@ -433,9 +428,7 @@ static void clip_chars(char *s, size_t max)
 	}
 }
 
-/* Redacts, fills missing times, formats and checks m; the text to write
- * goes to out. */
-/* ---- secrets typed by hand ---- */
+/* ---- warnings, and secrets typed by hand ---- */
 
 static void warn_stderr(void *ud, const char *msg)
 {
@@ -452,6 +445,18 @@ void store_set_warn(store_warn_fn fn, void *ud)
 	warn_ud = ud;
 }
 
+void store_warn(const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	warn_fn(warn_ud, buf_cstr(&b));
+	buf_dispose(&b);
+}
+
 /* A file about to be rewritten that holds a secret was committed to
  * history as it was (hand edits are recorded first): the rewrite redacts
  * it, but the person must know that older history still holds it. */
@@ -460,18 +465,18 @@ static void warn_if_secret(const struct store_txn *t, const char *path)
 	struct buf old = BUF_INIT, red = BUF_INIT;
 	int n = 0;
 	if (fsx_read(path, MEM_MAX_FILE, &old) == 0 && redact(old.data, old.len, &red, &n) == 0 && n > 0) {
-		char msg[PATH_MAX + 256], *hist = history_repo_path(t->st.dir);
-		snprintf(msg, sizeof(msg),
-			 "%s held %d secret%s typed by hand: the file now says [REDACTED], but older "
-			 "history (%s) still holds %s",
-			 path, n, n == 1 ? "" : "s", hist, n == 1 ? "it" : "them");
-		warn_fn(warn_ud, msg);
+		char *hist = history_repo_path(t->st.dir);
+		store_warn("%s held %d secret%s typed by hand: the file now says [REDACTED], but older "
+			   "history (%s) still holds %s",
+			   path, n, n == 1 ? "" : "s", hist, n == 1 ? "it" : "them");
 		free(hist);
 	}
 	buf_dispose(&old);
 	buf_dispose(&red);
 }
 
+/* Redacts, fills missing times, formats and checks m; the text to write
+ * goes to out. */
 static int prepare(const struct mem *in, struct buf *out)
 {
 	struct mem *m = mem_dup(in), *check = NULL;

@@ -1,6 +1,6 @@
 /* test_store: loading stores (invalid files reported, never touched),
- * transactions with history, the index and its cap, names, imports and
- * the journal. */
+ * transactions with history, the index and its cap, names and imports
+ * (the journal: test_journal.c). */
 #include "check.h"
 #include "testfs.h"
 
@@ -8,8 +8,6 @@
 #include "kairos/fsx.h"
 #include "kairos/history.h"
 #include "store/imports.h"
-#include "kairos/journal.h"
-#include "kairos/json.h"
 #include "kairos/paths.h"
 #include "kairos/store.h"
 #include "kairos/time.h"
@@ -589,86 +587,6 @@ TEST(test_imports_load)
 	store_problems_free(p, np);
 }
 
-/* ---- journal ---- */
-
-TEST(test_journal)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", tpath("%s/journal-store", testfs_root));
-	struct journal_entry *e = NULL;
-	size_t n = 0;
-	struct history_entry *h = NULL;
-	size_t nh = 0;
-
-	CHECK_INT(journal_append(dir, "remember", "\"text\":\"password=hunter2 ok\""), 0);
-	CHECK_INT(journal_append(dir, "edit_pattern", "\"before\":\"a\",\"after\":\"b\",\"line\":3"), 0);
-	CHECK(journal_append(dir, "bad", "\"x\":") != 0); /* not JSON: refused */
-	twrite(tpath("%s/journal.jsonl", dir), "", 0);
-	{
-		FILE *f = fopen(tpath("%s/journal.jsonl", dir), "a");
-		fputs("{\"ts\":\"2026-03-02T10:15:00Z\",\"kind\":\"remember\"}\nnot json at all\n", f);
-		fclose(f);
-	}
-	CHECK_INT(journal_append(dir, "remember", NULL), 0);
-	CHECK_INT(journal_read(dir, &e, &n), 0);
-	CHECK_INT(n, 3);
-	if (n == 3) {
-		CHECK_STR(e[1].line, "not json at all");
-		CHECK_INT(e[1].lineno, 2);
-		struct json j;
-		CHECK_INT(json_parse(&j, e[2].line, strlen(e[2].line)), 0);
-		CHECK(json_streq(&j, json_get(&j, 0, "kind"), "remember"));
-		char *ts = json_get_str(&j, 0, "ts");
-		int64_t t;
-		CHECK(ts && time_parse(ts, &t) == 0);
-		free(ts);
-		json_dispose(&j);
-	}
-	journal_entries_free(e, n);
-
-	/* redacted */
-	CHECK_INT(journal_append(dir, "remember", "\"text\":\"key AKIAIOSFODNN7EXAMPLE\""), 0);
-	{
-		char *all = tread(tpath("%s/journal.jsonl", dir), NULL);
-		CHECK(all && !strstr(all, "AKIA") && strstr(all, "[REDACTED]"));
-		free(all);
-	}
-
-	/* bounded: rolled into history, nothing lost */
-	journal_set_max(4096);
-	for (int i = 0; i < 200; i++) {
-		char f[64];
-		snprintf(f, sizeof(f), "\"seq\":%d", i);
-		CHECK_INT(journal_append(dir, "observation", f), 0);
-	}
-	journal_set_max(0);
-	{
-		size_t len = 0;
-		char *all = tread(tpath("%s/journal.jsonl", dir), &len);
-		CHECK(len <= 4096 + 200);
-		CHECK(all && strstr(all, "\"seq\":199") != NULL);
-		free(all);
-	}
-	CHECK_INT(history_log(dir, &h, &nh), 0);
-	{
-		int rolls = 0;
-		for (size_t i = 0; i < nh; i++)
-			rolls += !strncmp(h[i].message, "journal: roll", 13);
-		CHECK(rolls >= 2);
-	}
-	history_entries_free(h, nh);
-	/* every line is in the journal or in history: checked via git */
-	{
-		char cmd[PATH_MAX * 2];
-		char *repo = history_repo_path(dir);
-		snprintf(cmd, sizeof(cmd),
-			 "git --git-dir='%s' log -p --all 2>/dev/null | grep -c '\"seq\":0}' >/dev/null",
-			 repo);
-		CHECK_INT(system(cmd), 0);
-		free(repo);
-	}
-}
-
 int main(void)
 {
 	tsetup();
@@ -682,7 +600,6 @@ int main(void)
 	RUN(test_team_store_gitignore_and_load_all);
 	RUN(test_imports_split);
 	RUN(test_imports_load);
-	RUN(test_journal);
 	tcleanup();
 	CHECK_MAIN_END();
 }
