@@ -12,6 +12,10 @@
 
 #include "kairos/buf.h"
 
+/* The cap of a buffer that holds one envelope: a body of at most
+ * BUF_CAP_RPC_BODY and what goes around it. */
+#define RPC_WRITE_CAP (BUF_CAP_RPC_BODY + BUF_CAP_LINE)
+
 /* {"jsonrpc":"2.0","id":ID,"result":RESULT} (RESULT NULL: null) */
 int rpc_write_result(struct buf *out, const char *id, size_t id_len, const char *result, size_t n);
 /* {"jsonrpc":"2.0","id":ID,"error":{"code":CODE,"message":MSG}} */

@@ -91,6 +91,7 @@ int doc_init(struct doc *d, const char *uri, const char *text, size_t len)
 	memset(d, 0, sizeof(*d));
 	d->uri = xstrdup(uri);
 	d->path = paths_from_uri(uri);
+	buf_init(&d->joined, DOC_MAX_BYTES + 1);
 	return doc_set_text(d, text, len);
 }
 
@@ -103,6 +104,7 @@ void doc_dispose(struct doc *d)
 	free(d->language);
 	buf_dispose(&d->joined);
 	memset(d, 0, sizeof(*d));
+	buf_init(&d->joined, DOC_MAX_BYTES + 1);
 }
 
 size_t doc_pos_to_byte(const struct doc *d, struct doc_pos p, enum text_enc enc, uint32_t *line_out)
@@ -195,16 +197,15 @@ int doc_edit(struct doc *d, struct doc_pos start, struct doc_pos end, const char
 	}
 
 	/* general case: prefix of line sl + text + suffix of line el */
-	struct buf joined = BUF_INIT;
+	struct buf joined = BUF_INIT_CAP(DOC_MAX_BYTES + 1);
 	struct doc_line *nv;
 	size_t nn, removed_bytes = 0;
 	bool last_crlf = d->lines[el].crlf;
 
-	rc = buf_append(&joined, d->lines[sl].s, sb);
-	if (!rc)
-		rc = buf_append(&joined, text, len);
-	if (!rc)
-		rc = buf_append(&joined, d->lines[el].s + eb, d->lines[el].len - eb);
+	buf_append(&joined, d->lines[sl].s, sb);
+	buf_append(&joined, text, len);
+	buf_append(&joined, d->lines[el].s + eb, d->lines[el].len - eb);
+	rc = buf_err(&joined);
 	if (!rc)
 		rc = split(buf_cstr(&joined), joined.len, &nv, &nn);
 	buf_dispose(&joined);

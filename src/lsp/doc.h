@@ -14,6 +14,10 @@
 #include "kairos/buf.h"
 #include "kairos/text.h"
 
+/* The largest text doc_text() can hand out whole (a document's size as
+ * the editor's messages can carry it). */
+#define DOC_MAX_BYTES BUF_CAP_RPC_BODY
+
 struct doc_line {
 	char *s;
 	uint32_t len, cap;
@@ -47,7 +51,8 @@ int doc_set_text(struct doc *d, const char *text, size_t len);
  * if reversed) with text. */
 int doc_edit(struct doc *d, struct doc_pos start, struct doc_pos end, const char *text,
 	     size_t len, enum text_enc enc);
-/* The whole text (cached until the next change); *len set. */
+/* The whole text (cached until the next change); *len set. A document
+ * grown past DOC_MAX_BYTES by edits reads as "" here. */
 const char *doc_text(struct doc *d, size_t *len);
 /* Byte offset within its line of a position (clamped), and the clamped line. */
 size_t doc_pos_to_byte(const struct doc *d, struct doc_pos p, enum text_enc enc, uint32_t *line_out);

@@ -73,10 +73,10 @@ static void actions_for(struct lsp_session *s, struct jw *w, struct doc *d, cons
 			int diag, const struct json *j, int only)
 {
 	if (g->fix && kind_wanted(j, only, "quickfix")) {
-		struct buf title = BUF_INIT;
+		struct buf title = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 		buf_printf(&title, "Fix: %s", g->message);
 		jw_obj(w);
-		jw_kstr(w, "title", buf_cstr(&title));
+		jw_kstr(w, "title", buf_err(&title) ? g->message : buf_cstr(&title));
 		jw_kstr(w, "kind", "quickfix");
 		jw_kbool(w, "isPreferred", true);
 		if (diag >= 0) {
@@ -155,7 +155,8 @@ int lsp_actions_code_action(struct lsp_session *s, struct rpc_msg *m, struct jw 
 		struct doc_pos a, b;
 		if (lsp_documents_read_pos(j, json_get(j, range, "start"), &a) &&
 		    lsp_documents_read_pos(j, json_get(j, range, "end"), &b)) {
-			struct buf text = BUF_INIT;
+			/* a selection that does not fit is offered nothing (len 0) */
+			struct buf text = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 			doc_range_text(d, a, b, s->enc, &text);
 			if (text.len && lsp_model_offers_improve(s) && kind_wanted(j, only, "refactor")) {
 				size_t rn;

@@ -29,7 +29,8 @@ static void cc_done(struct lsp_session *s)
 	loop_fd_del(s->loop, t->cc.out);
 	status = spawn_finish(&t->cc, true);
 	t->cc_running = false;
-	if (status == 0 && json_parse(&j, buf_cstr(&t->cc_out), t->cc_out.len) == 0) {
+	if (status == 0 && !buf_err(&t->cc_out) &&
+	    json_parse(&j, buf_cstr(&t->cc_out), t->cc_out.len) == 0) {
 		int arr = json_get(&j, 0, "hints");
 		repo_cochange_free(t->hints, t->nhints);
 		t->hints = NULL;
@@ -58,8 +59,9 @@ static void cc_done(struct lsp_session *s)
 					break;
 				}
 			}
-	} else if (status != 0 && status != 3) {
-		lsp_session_log(s, LSP_MSG_LOG, "co-change hints unavailable (status %d)", status);
+	} else if (status != 3) {
+		lsp_session_log(s, LSP_MSG_LOG, "co-change hints unavailable (status %d%s)", status,
+				buf_err(&t->cc_out) ? ", output too long" : "");
 	}
 	buf_reset(&t->cc_out);
 	if (t->cc_again) {

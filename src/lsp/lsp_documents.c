@@ -27,7 +27,7 @@ static struct doc *find_doc(struct lsp_session *s, struct rpc_msg *m, const char
 {
 	int td = json_get(&m->j, m->params, "textDocument");
 	int u = json_get(&m->j, td, "uri");
-	struct buf uri = BUF_INIT;
+	struct buf uri = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct doc *d = NULL;
 
 	if (json_str(&m->j, u, &uri) == 0)
@@ -44,7 +44,7 @@ void lsp_documents_did_open(struct lsp_session *s, struct rpc_msg *m)
 	const struct json *j = &m->j;
 	int td = json_get(j, m->params, "textDocument");
 	char *uri = json_get_str(j, td, "uri");
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct doc *d;
 
 	if (!uri || json_str(j, json_get(j, td, "text"), &text)) {
@@ -73,7 +73,7 @@ void lsp_documents_did_change(struct lsp_session *s, struct rpc_msg *m)
 	const struct json *j = &m->j;
 	struct doc *d = find_doc(s, m, "didChange");
 	int changes = json_get(j, m->params, "contentChanges");
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 
 	if (!d)
 		return;

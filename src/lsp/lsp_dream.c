@@ -29,9 +29,9 @@ void lsp_dream_init(struct lsp_session *s)
 {
 	struct lsp_dream *d = xcalloc(1, sizeof(*d));
 	d->child.pid = 0;
-	buf_init(&d->out, 16 << 20);
-	buf_init(&d->err, 1 << 20);
-	buf_init(&d->prog, 1 << 20);
+	buf_init(&d->out, BUF_CAP_LISTING);  /* the report */
+	buf_init(&d->err, BUF_CAP_MEMFILE);  /* its newest stderr lines */
+	buf_init(&d->prog, BUF_CAP_LINE);    /* one progress line at a time */
 	s->feat.dream = d;
 	lsp_session_on(s, LSP_EVENT_IDLE, on_idle, NULL);
 }
@@ -78,13 +78,30 @@ static void progress_line(struct lsp_session *s, struct lsp_dream *d, const char
 	json_dispose(&j);
 }
 
-static void drain(int fd, struct buf *b)
+/* Appends what the child wrote. The report is kept whole or fails (and
+ * then says so); stderr keeps its newest part, where the reason is; a
+ * progress line longer than its buffer is dropped. */
+static void take(struct lsp_dream *d, struct buf *b, const char *p, size_t n)
+{
+	if (b == &d->err && buf_room(b) < n) {
+		size_t drop = b->len / 2 + (n < b->max ? n : b->max);
+		buf_consume(b, drop < b->len ? drop : b->len);
+		if (n > buf_room(b)) {
+			p += n - buf_room(b);
+			n = buf_room(b);
+		}
+	}
+	buf_append(b, p, n);
+	if (b == &d->prog && buf_err(b))
+		buf_reset(b);
+}
+
+static void drain(struct lsp_dream *d, int fd, struct buf *b)
 {
 	char chunk[8192];
 	ssize_t r;
 	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
-		if (buf_append(b, chunk, (size_t)r))
-			break; /* over the cap: the rest is dropped */
+		take(d, b, chunk, (size_t)r);
 }
 
 static void summary(struct buf *out, const struct json *j)
@@ -122,12 +139,12 @@ static void finish(struct lsp_session *s, struct lsp_dream *d)
 	loop_fd_del(s->loop, d->child.out);
 	loop_fd_del(s->loop, d->child.err);
 	loop_fd_del(s->loop, d->child.extra);
-	drain(d->child.out, &d->out);
-	drain(d->child.err, &d->err);
+	drain(d, d->child.out, &d->out);
+	drain(d, d->child.err, &d->err);
 	status = spawn_finish(&d->child, true);
 	d->running = false;
 
-	ok = status == 0 && json_parse(&j, buf_cstr(&d->out), d->out.len) == 0 &&
+	ok = status == 0 && !buf_err(&d->out) && json_parse(&j, buf_cstr(&d->out), d->out.len) == 0 &&
 	     json_type(&j, 0) == JSON_OBJECT;
 	/* the last non-empty stderr line says why a dream could not run */
 	errline = buf_cstr(&d->err);
@@ -147,6 +164,8 @@ static void finish(struct lsp_session *s, struct lsp_dream *d)
 		}
 		errline = nl ? nl + 1 : d->err.data;
 	}
+	if (status == 0 && buf_err(&d->out))
+		errline = "its report was larger than kairos reads";
 	if (ok) {
 		d->failed_ms = 0;
 		changed = json_get_bool(&j, 0, "changed", false);
@@ -155,7 +174,7 @@ static void finish(struct lsp_session *s, struct lsp_dream *d)
 		for (size_t i = 0; i < d->nwaiters; i++)
 			lsp_session_finish(s, d->waiters[i], d->out.data, d->out.len, 0, NULL);
 		if (changed && !d->dry_run) {
-			struct buf msg = BUF_INIT;
+			struct buf msg = BUF_INIT_CAP(BUF_CAP_LINE);
 			summary(&msg, &j);
 			lsp_session_show(s, LSP_MSG_INFO, "%s", buf_cstr(&msg));
 			buf_dispose(&msg);
@@ -195,10 +214,10 @@ static void on_child_fd(struct loop *l, int fd, short revents, void *ud)
 
 	if (r > 0) {
 		struct buf *b = fd == d->child.out ? &d->out : fd == d->child.err ? &d->err : &d->prog;
-		buf_append(b, chunk, (size_t)r);
+		take(d, b, chunk, (size_t)r);
 		if (b == &d->prog) {
 			char *nl;
-			while ((nl = memchr(d->prog.data, '\n', d->prog.len))) {
+			while (d->prog.len && (nl = memchr(d->prog.data, '\n', d->prog.len))) {
 				progress_line(s, d, d->prog.data, (size_t)(nl - d->prog.data));
 				buf_consume(&d->prog, (size_t)(nl - d->prog.data) + 1);
 			}
@@ -217,7 +236,7 @@ static void on_child_fd(struct loop *l, int fd, short revents, void *ud)
  * environment it inherits; the key itself is never on a command line). */
 static char *llm_json(const struct model_config *c)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct jw w;
 	jw_init(&w, &b);
 	jw_obj(&w);
@@ -230,6 +249,10 @@ static char *llm_json(const struct model_config *c)
 	jw_kint(&w, "maxAttempts", c->max_attempts);
 	jw_kint(&w, "maxTokens", c->max_tokens);
 	jw_end(&w);
+	if (buf_err(&b)) {
+		buf_dispose(&b);
+		return NULL;
+	}
 	return buf_detach(&b);
 }
 
@@ -265,7 +288,10 @@ static int start(struct lsp_session *s, bool force, bool dry_run, const char *wa
 	argv[argc++] = "--min-signals";
 	argv[argc++] = signals;
 	if (s->cfg.llm.provider != MODEL_PROVIDER_NONE) {
-		llm = llm_json(&s->cfg.llm);
+		if (!(llm = llm_json(&s->cfg.llm))) {
+			free(self);
+			return kr_err("the llm configuration is too long to pass to a dream");
+		}
 		argv[argc++] = "--llm";
 		argv[argc++] = llm;
 	}

@@ -274,7 +274,7 @@ void lsp_model_after_tick(struct lsp_session *s, struct doc *d, long lo, long hi
 	const char *rel = lsp_session_rel_path(s, d);
 	struct model_memory mems[MODEL_MAX_TICK_MEMORIES];
 	struct model_hunk h;
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 	struct tick_call *c;
 	size_t nm;
 	int rc;
@@ -293,6 +293,10 @@ void lsp_model_after_tick(struct lsp_session *s, struct doc *d, long lo, long hi
 	for (long i = lo; i <= hi; i++) {
 		buf_append(&text, d->lines[i].s, d->lines[i].len);
 		buf_putc(&text, '\n');
+	}
+	if (buf_err(&text)) {
+		lsp_session_log(s, LSP_MSG_INFO, "model tick skipped: %s", kr_errmsg());
+		return;
 	}
 	nm = pick(s, rel, buf_cstr(&text), mems, MODEL_MAX_TICK_MEMORIES);
 	h = (struct model_hunk){rel, lo + 1, buf_cstr(&text)};
@@ -402,7 +406,7 @@ static void on_improve_reply(void *ud, int err, char *replacement)
 	struct improve_call *c = ud;
 	struct lsp_session *s = c->s;
 	struct json j;
-	struct buf res = BUF_INIT;
+	struct buf res = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct jw w;
 
 	forget_pending(s->feat.model, MODEL_ACTION, c);
@@ -420,7 +424,7 @@ static void on_improve_reply(void *ud, int err, char *replacement)
 		size_t vn;
 		const char *v = json_raw(&j, k + 1, &vn);
 		char *key = json_strdup(&j, k);
-		if (strcmp(key, "edit")) {
+		if (key && strcmp(key, "edit")) {
 			jw_key(&w, key);
 			jw_raw(&w, v, vn);
 		}
@@ -446,7 +450,10 @@ static void on_improve_reply(void *ud, int err, char *replacement)
 		jw_end(&w);
 	}
 	jw_end(&w);
-	lsp_session_finish(s, c->handle, res.data, res.len, 0, NULL);
+	if (buf_err(&res))
+		lsp_session_finish(s, c->handle, NULL, 0, RPC_INTERNAL_ERROR, kr_errmsg());
+	else
+		lsp_session_finish(s, c->handle, res.data, res.len, 0, NULL);
 	json_dispose(&j);
 out:
 	buf_dispose(&res);
@@ -465,7 +472,7 @@ int lsp_model_improve(struct lsp_session *s, struct rpc_msg *m, const char **err
 	struct doc *d = uri ? doc_set_find(&s->docs, uri) : NULL;
 	int range = json_path(j, m->params, "data.range");
 	struct doc_pos a, b;
-	struct buf sel = BUF_INIT;
+	struct buf sel = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct model_memory mems[MODEL_MAX_TICK_MEMORIES];
 	struct improve_call *c;
 	const char *raw, *rel;
@@ -478,7 +485,12 @@ int lsp_model_improve(struct lsp_session *s, struct rpc_msg *m, const char **err
 		*err = "nothing to improve: no model, or the document is not open";
 		return RPC_REQUEST_FAILED;
 	}
-	doc_range_text(d, a, b, s->enc, &sel);
+	if (doc_range_text(d, a, b, s->enc, &sel) || buf_err(&sel)) {
+		free(uri);
+		buf_dispose(&sel);
+		*err = "the selection is too large to send to a model";
+		return RPC_REQUEST_FAILED;
+	}
 	rel = lsp_session_rel_path(s, d);
 	nm = pick(s, rel, buf_cstr(&sel), mems, MODEL_MAX_TICK_MEMORIES);
 	c = xcalloc(1, sizeof(*c));

@@ -8,7 +8,7 @@
 static void send_progress(struct lsp_session *s, const char *token, const char *kind, const char *title,
 			  const char *message, int percentage, bool cancellable)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct jw w;
 
 	jw_init(&w, &b);
@@ -27,23 +27,21 @@ static void send_progress(struct lsp_session *s, const char *token, const char *
 		jw_kbool(&w, "cancellable", cancellable);
 	jw_end(&w);
 	jw_end(&w);
-	lsp_session_notify(s, "$/progress", b.data, b.len);
-	buf_dispose(&b);
+	lsp_session_notify_buf(s, "$/progress", &b);
 }
 
 bool lsp_progress_begin(struct lsp_session *s, struct lsp_progress *p, const char *title, bool cancellable)
 {
-	struct buf b = BUF_INIT;
+	char params[64];
 	static unsigned counter;
 
 	memset(p, 0, sizeof(*p));
 	if (!s->caps.work_done_progress)
 		return false;
 	snprintf(p->token, sizeof(p->token), "kairos-%u", ++counter);
-	buf_printf(&b, "{\"token\":\"%s\"}", p->token);
+	int n = snprintf(params, sizeof(params), "{\"token\":\"%s\"}", p->token);
 	/* the spec lets the server report right after sending create */
-	lsp_session_request(s, "window/workDoneProgress/create", b.data, b.len, NULL, NULL);
-	buf_dispose(&b);
+	lsp_session_request(s, "window/workDoneProgress/create", params, (size_t)n, NULL, NULL);
 	send_progress(s, p->token, "begin", title, NULL, 0, cancellable);
 	p->active = true;
 	return true;

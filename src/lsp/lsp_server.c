@@ -319,7 +319,7 @@ static bool cancelled_in_queue(struct lsp_server *srv, const char *id, size_t n)
 static void handle_request(struct lsp_server *srv, struct rpc_msg *m)
 {
 	struct lsp_session *s = &srv->s;
-	struct buf res = BUF_INIT;
+	struct buf res = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct jw w;
 	const char *err = NULL;
 	lsp_request_fn fn;
@@ -351,7 +351,7 @@ static void handle_request(struct lsp_server *srv, struct rpc_msg *m)
 		/* the handler answers later */
 	} else if (rc < 0) {
 		lsp_session_reply_error(s, m->id, m->id_len, rc, err ? err : kr_errmsg());
-	} else if (w.err || w.depth != 0) {
+	} else if (buf_err(&res) || w.depth != 0) {
 		lsp_session_reply_error(s, m->id, m->id_len, RPC_INTERNAL_ERROR,
 					"could not encode the result");
 	} else {

@@ -106,27 +106,36 @@ static void send_buf(struct lsp_session *s, struct buf *b, int rc, const char *w
 void lsp_session_reply(struct lsp_session *s, const char *id, size_t id_len, const char *result,
 		       size_t n)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	send_buf(s, &b, rpc_write_result(&b, id, id_len, result, n), "a reply");
 }
 
 void lsp_session_reply_error(struct lsp_session *s, const char *id, size_t id_len, int code,
 			     const char *msg)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	send_buf(s, &b, rpc_write_error(&b, id, id_len, code, msg), "an error reply");
 }
 
 void lsp_session_notify(struct lsp_session *s, const char *method, const char *params, size_t n)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	send_buf(s, &b, rpc_write_notification(&b, method, params, n), method);
+}
+
+void lsp_session_notify_buf(struct lsp_session *s, const char *method, struct buf *params)
+{
+	if (buf_err(params))
+		fprintf(stderr, "kairos: cannot encode %s: %s\n", method, kr_errmsg());
+	else
+		lsp_session_notify(s, method, params->data, params->len);
+	buf_dispose(params);
 }
 
 long long lsp_session_request(struct lsp_session *s, const char *method, const char *params,
 			      size_t n, lsp_reply_fn fn, void *ud)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	char id[24];
 	long long k = ++s->next_id;
 	int idn = snprintf(id, sizeof(id), "%lld", k);
@@ -206,10 +215,13 @@ void lsp_session_cancel(struct lsp_session *s, const char *id, size_t n)
 static void message_v(struct lsp_session *s, const char *method, enum lsp_msg_type type,
 		      const char *fmt, va_list ap)
 {
-	struct buf msg = BUF_INIT, b = BUF_INIT;
+	struct buf msg = BUF_INIT_CAP(BUF_CAP_LISTING), b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	struct jw w;
 
-	buf_vprintf(&msg, fmt, ap);
+	if (buf_vprintf(&msg, fmt, ap)) {
+		buf_reset(&msg);
+		buf_printf(&msg, "(a message too long to log: %s)", kr_errmsg());
+	}
 	if (!s->got_initialize || type == LSP_MSG_ERROR)
 		fprintf(stderr, "kairos: %s\n", buf_cstr(&msg));
 	if (s->got_initialize) {
@@ -218,7 +230,7 @@ static void message_v(struct lsp_session *s, const char *method, enum lsp_msg_ty
 		jw_kint(&w, "type", type);
 		jw_kstr(&w, "message", buf_cstr(&msg));
 		jw_end(&w);
-		if (!w.err)
+		if (!buf_err(&b))
 			lsp_session_notify(s, method, b.data, b.len);
 	}
 	buf_dispose(&msg);

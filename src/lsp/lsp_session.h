@@ -146,6 +146,9 @@ void lsp_session_reply(struct lsp_session *s, const char *id, size_t id_len, con
 void lsp_session_reply_error(struct lsp_session *s, const char *id, size_t id_len, int code,
 			     const char *msg);
 void lsp_session_notify(struct lsp_session *s, const char *method, const char *params, size_t n);
+/* The same with params in a buffer, which it disposes; a buffer that
+ * failed (buf_err) is not sent: the reason goes to stderr. */
+void lsp_session_notify_buf(struct lsp_session *s, const char *method, struct buf *params);
 /* A request to the client; fn (may be NULL) gets the reply. Returns its id. */
 long long lsp_session_request(struct lsp_session *s, const char *method, const char *params,
 			      size_t n, lsp_reply_fn fn, void *ud);

@@ -1,6 +1,7 @@
 /* lsp_stores: the memory stores as the server holds them (lsp_stores.h). */
 #include "lsp_stores.h"
 #include "kairos/err.h"
+#include "kairos/journal.h"
 
 #include <dirent.h>
 #include <malloc.h>
@@ -83,7 +84,7 @@ static void report_problems(struct lsp_session *s, struct lsp_stores *m)
 {
 	for (size_t i = 0; i < m->set.nproblems; i++) {
 		struct store_problem *p = &m->set.problems[i];
-		struct buf key = BUF_INIT;
+		struct buf key = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 		buf_printf(&key, "%s\n%s", p->path, p->msg);
 		if (!was_reported(m, buf_cstr(&key)))
 			lsp_session_log(s, LSP_MSG_WARNING, "invalid memory file %s: %s (left untouched)", p->path, p->msg);
@@ -250,4 +251,18 @@ const struct mem *lsp_stores_find(struct lsp_session *s, const char *name, int k
 		}
 	}
 	return NULL;
+}
+
+void lsp_stores_roll_journals(struct lsp_session *s)
+{
+	for (int k = 0; k < STORE_COUNT; k++) {
+		struct store *st = lsp_stores_writable(s, k);
+		int rc;
+		if (!st || !journal_over_limit(st->dir))
+			continue;
+		/* busy: a transaction runs; the next tick tries again */
+		if ((rc = journal_roll(st->dir)) && rc != KR_EBUSY)
+			lsp_session_log(s, LSP_MSG_WARNING, "cannot roll the journal of %s: %s", st->dir,
+					kr_errmsg());
+	}
 }

@@ -35,6 +35,9 @@ void lsp_stores_changed(struct lsp_session *s);
  * throttled check looks at the directories alone, and at every file at
  * most every 2 s. */
 bool lsp_stores_check(struct lsp_session *s, bool throttled);
+/* Rolls the journals that grew past their bound into history (at the
+ * tick or when idle, never on a keystroke: it commits). */
+void lsp_stores_roll_journals(struct lsp_session *s);
 /* workspace/didChangeWatchedFiles */
 void lsp_stores_watched_files(struct lsp_session *s, struct rpc_msg *m);
 

@@ -355,7 +355,7 @@ static void write_items(struct lsp_session *s, struct jw *w, struct doc *d)
 
 static void publish(struct lsp_session *s, struct doc *d)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct jw w;
 	jw_init(&w, &b);
 	jw_obj(&w);
@@ -364,8 +364,7 @@ static void publish(struct lsp_session *s, struct doc *d)
 	jw_key(&w, "diagnostics");
 	write_items(s, &w, d);
 	jw_end(&w);
-	lsp_session_notify(s, "textDocument/publishDiagnostics", b.data, b.len);
-	buf_dispose(&b);
+	lsp_session_notify_buf(s, "textDocument/publishDiagnostics", &b);
 }
 
 /* Makes the new results of the ticked documents known. */
@@ -417,6 +416,7 @@ static size_t run_tick(struct lsp_session *s, bool force, bool publish_it)
 		announce(s, ticked, n);
 	free(ticked);
 	write_held_edits(s);
+	lsp_stores_roll_journals(s);
 	if (wait)
 		loop_timer_arm(s->loop, &t->timer, wait);
 	return fresh;
@@ -457,7 +457,7 @@ static void on_doc_closed(struct lsp_session *s, const struct lsp_event_data *e,
 	write_held_edits(s);
 	/* clear what was pushed for it */
 	if (!s->caps.pull_diagnostics) {
-		struct buf b = BUF_INIT;
+		struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 		struct jw w;
 		jw_init(&w, &b);
 		jw_obj(&w);
@@ -466,8 +466,7 @@ static void on_doc_closed(struct lsp_session *s, const struct lsp_event_data *e,
 		jw_arr(&w);
 		jw_end(&w);
 		jw_end(&w);
-		lsp_session_notify(s, "textDocument/publishDiagnostics", b.data, b.len);
-		buf_dispose(&b);
+		lsp_session_notify_buf(s, "textDocument/publishDiagnostics", &b);
 	}
 }
 

@@ -11,13 +11,14 @@
 
 static bool is_kairos_only(struct rpc_msg *m)
 {
-	if (!strncmp(m->method, "kairos/", 7))
+	if (!strncmp(m->method, KAIROS_METHODS, STRLEN_LIT(KAIROS_METHODS)))
 		return true;
 	if (!strcmp(m->method, "workspace/executeCommand")) {
 		int c = json_get(&m->j, m->params, "command");
 		size_t n;
 		const char *raw = json_raw(&m->j, c, &n);
-		return json_type(&m->j, c) == JSON_STRING && n > 8 && !memcmp(raw, "\"kairos.", 8);
+		return json_type(&m->j, c) == JSON_STRING && n > STRLEN_LIT(KAIROS_COMMANDS) &&
+		       !memcmp(raw, KAIROS_COMMANDS, STRLEN_LIT(KAIROS_COMMANDS));
 	}
 	return false;
 }
@@ -48,7 +49,7 @@ static bool resolve(struct proxy *p, struct rpc_msg *m, const char *body, size_t
 	const struct json *j = &m->j;
 	int data = json_get(j, m->params, "data");
 	int inner = json_get(j, data, "data");
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	size_t n;
 	const char *raw;
 
@@ -63,8 +64,11 @@ static bool resolve(struct proxy *p, struct rpc_msg *m, const char *body, size_t
 		return true;
 	}
 	raw = json_raw(j, inner, &n);
-	proxy_route_splice_id(&b, body, len, j, data, inner >= 0 ? raw : "null", inner >= 0 ? n : 4);
-	proxy_route_forward(p, m, b.data, b.len, FWD_CHILD, 0);
+	if (proxy_route_splice_id(&b, body, len, j, data, inner >= 0 ? raw : "null",
+				  inner >= 0 ? n : STRLEN_LIT("null")))
+		proxy_host_reply_error(p, m->id, m->id_len, RPC_INTERNAL_ERROR, kr_errmsg());
+	else
+		proxy_route_forward(p, m, b.data, b.len, FWD_CHILD, 0);
 	buf_dispose(&b);
 	return true;
 }
@@ -120,7 +124,8 @@ static bool on_notification(struct proxy *p, struct rpc_msg *m, const char *body
 		proxy_child_send(p, body, len);
 		return false;
 	}
-	if (!proxy_host_initialized(p) || proxy_host_shutdown(p) || !strncmp(meth, "kairos/", 7))
+	if (!proxy_host_initialized(p) || proxy_host_shutdown(p) ||
+	    !strncmp(meth, KAIROS_METHODS, STRLEN_LIT(KAIROS_METHODS)))
 		return false;
 	if (!strcmp(meth, "initialized") && p->start_error) {
 		proxy_host_say(p, MSG_ERROR, true, "kairos: %s; kairos runs without it", p->start_error);
@@ -142,7 +147,7 @@ static bool on_notification(struct proxy *p, struct rpc_msg *m, const char *body
 		return false;
 	if (p->starting) {
 		/* documents are re-opened from kairos's copy once it is up */
-		if (strncmp(meth, "textDocument/did", 16) && strcmp(meth, "initialized"))
+		if (strncmp(meth, DID_PREFIX, STRLEN_LIT(DID_PREFIX)) && strcmp(meth, "initialized"))
 			hold(p, body, len);
 		return false;
 	}
@@ -156,16 +161,18 @@ static bool on_response(struct proxy *p, struct rpc_msg *m, const char *body, si
 	char *key;
 	long long n;
 
-	if (!m->id || m->id_len < 5 || memcmp(m->id, "\"c:", 3))
+	if (!m->id || m->id_len < STRLEN_LIT(CHILD_ID) + 2 || memcmp(m->id, CHILD_ID, STRLEN_LIT(CHILD_ID)))
 		return false; /* kairos's own */
 	key = proxy_route_id_key(&m->j, t);
-	n = strtoll(key + 4, NULL, 10);
+	/* the key is "s:c:<n>" */
+	n = strtoll(key + STRLEN_LIT("s:c:"), NULL, 10);
 	free(key);
 	for (size_t i = 0; i < p->nremap; i++)
 		if (p->remap[i].n == n) {
-			struct buf b = BUF_INIT;
-			proxy_route_splice_id(&b, body, len, &m->j, t, p->remap[i].orig, strlen(p->remap[i].orig));
-			proxy_child_send(p, b.data, b.len);
+			struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
+			if (proxy_route_splice_id(&b, body, len, &m->j, t, p->remap[i].orig,
+						  strlen(p->remap[i].orig)) == 0)
+				proxy_child_send(p, b.data, b.len);
 			buf_dispose(&b);
 			free(p->remap[i].orig);
 			p->remap[i] = p->remap[--p->nremap];
@@ -196,7 +203,7 @@ static bool to_client(void *ud, const char *body, size_t len)
 	struct rpc_msg m;
 	bool took = false;
 
-	if (!p->nfwd && !memmem(body, len, "textDocument/publishDiagnostics", 31))
+	if (!p->nfwd && !memmem(body, len, PUBLISH, STRLEN_LIT(PUBLISH)))
 		return false;
 	rpc_msg_parse(&m, body, len);
 	if (m.kind == RPC_RESPONSE && m.id) {

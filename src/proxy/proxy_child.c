@@ -42,22 +42,22 @@ void proxy_child_send(struct proxy *p, const char *body, size_t len)
 /* Sends a request of kairos's own to the child; returns its key. */
 char *proxy_child_request(struct proxy *p, const char *method, const char *params)
 {
-	struct buf b = BUF_INIT, k = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	long long n = ++p->next_own;
-	char id[40];
+	char id[40], key[48];
 	int idn = snprintf(id, sizeof(id), "\"kairos:%lld\"", n);
 
 	if (rpc_write_request(&b, id, (size_t)idn, method, params ? params : "null",
-			      params ? strlen(params) : 4) == 0)
+			      params ? strlen(params) : STRLEN_LIT("null")) == 0)
 		proxy_child_send(p, b.data, b.len);
 	buf_dispose(&b);
-	buf_printf(&k, "s:kairos:%lld", n);
-	return buf_detach(&k);
+	snprintf(key, sizeof(key), OWN_KEY "%lld", n);
+	return xstrdup(key);
 }
 
 void proxy_child_notify(struct proxy *p, const char *method, const char *params, size_t n)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	if (rpc_write_notification(&b, method, params, n) == 0)
 		proxy_child_send(p, b.data, b.len);
 	buf_dispose(&b);

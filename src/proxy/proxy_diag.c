@@ -70,13 +70,12 @@ void proxy_diag_publish(struct proxy *p, struct rpc_msg *m, const char *body, si
 	if (empty_array(other)) {
 		proxy_host_send(p, body, len); /* nothing to merge: unchanged */
 	} else {
-		struct buf params = BUF_INIT, b = BUF_INIT;
+		struct buf params = BUF_INIT_CAP(BUF_CAP_RPC_BODY), b = BUF_INIT_CAP(RPC_WRITE_CAP);
 		bool same_ver = v >= 0 && (!over || (strlen(over) == vn && !memcmp(over, ver, vn)));
 		if (proxy_merge_publish(&params, uri, un, same_ver ? ver : NULL, vn, d->child,
 					d->child ? strlen(d->child) : 0, d->mine,
 					d->mine ? strlen(d->mine) : 0) == 0) {
-			if (rpc_write_notification(&b, "textDocument/publishDiagnostics", params.data,
-						   params.len) == 0)
+			if (rpc_write_notification(&b, PUBLISH, params.data, params.len) == 0)
 				proxy_host_send(p, b.data, b.len);
 		}
 		buf_dispose(&params);
@@ -102,7 +101,7 @@ static uint64_t fnv(const char *s, size_t n, uint64_t h)
  * dream can turn them into memories. */
 static void journal_error(struct proxy *p, const struct shape *sh)
 {
-	struct buf line = BUF_INIT;
+	struct buf line = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 	if (buf_printf(&line, "%s,\"count\":%d", sh->fields, sh->count) == 0)
 		p->host.journal(p->host.ud, "compiler_error", buf_cstr(&line));
 	buf_dispose(&line);
@@ -110,8 +109,10 @@ static void journal_error(struct proxy *p, const struct shape *sh)
 
 static void record_error(struct proxy *p, const struct json *j, int dg, const char *uri)
 {
-	struct buf shape = BUF_INIT, names = BUF_INIT, key = BUF_INIT, msg = BUF_INIT, code = BUF_INIT;
-	struct buf fields = BUF_INIT;
+	/* a message longer than a memory file is not counted */
+	struct buf shape = BUF_INIT_CAP(BUF_CAP_MEMFILE), names = BUF_INIT_CAP(BUF_CAP_MEMFILE);
+	struct buf key = BUF_INIT_CAP(BUF_CAP_MEMFILE), msg = BUF_INIT_CAP(BUF_CAP_MEMFILE);
+	struct buf code = BUF_INIT_CAP(BUF_CAP_LINE), fields = BUF_INIT_CAP(4 * BUF_CAP_MEMFILE);
 	int c = json_get(j, dg, "code"), src = json_get(j, dg, "source");
 	struct shape *sh = NULL;
 	size_t n;
@@ -129,19 +130,14 @@ static void record_error(struct proxy *p, const struct json *j, int dg, const ch
 		buf_printf(&key, "code:%s", buf_cstr(&code));
 	else
 		buf_printf(&key, "shape:%s", buf_cstr(&shape));
+	if (buf_err(&msg) || buf_err(&shape) || buf_err(&names) || buf_err(&code) || buf_err(&key))
+		goto out;
 	for (size_t i = 0; i < p->nshapes && !sh; i++)
 		if (!strcmp(p->shapes[i].key, buf_cstr(&key)))
 			sh = &p->shapes[i];
 	if (!sh && p->nshapes >= MAX_SHAPES)
 		goto out;
 	if (!sh) {
-		if (p->nshapes == p->capshapes) {
-			p->capshapes = p->capshapes ? p->capshapes * 2 : 16;
-			p->shapes = xrealloc(p->shapes, p->capshapes * sizeof(*p->shapes));
-		}
-		sh = &p->shapes[p->nshapes++];
-		sh->key = buf_detach(&key);
-		sh->count = 0;
 		/* "source":..,"code":..,"shape":..,"names":[..],"uri":.. of the first one */
 		buf_puts(&fields, "\"source\":");
 		if (json_type(j, src) == JSON_STRING) {
@@ -161,6 +157,15 @@ static void record_error(struct proxy *p, const struct json *j, int dg, const ch
 		buf_append(&fields, names.data, names.len);
 		buf_puts(&fields, "],\"uri\":");
 		buf_puts(&fields, uri);
+		if (buf_err(&fields))
+			goto out;
+		if (p->nshapes == p->capshapes) {
+			p->capshapes = p->capshapes ? p->capshapes * 2 : 16;
+			p->shapes = xrealloc(p->shapes, p->capshapes * sizeof(*p->shapes));
+		}
+		sh = &p->shapes[p->nshapes++];
+		sh->key = buf_detach(&key);
+		sh->count = 0;
 		sh->fields = buf_detach(&fields);
 	}
 	sh->count++;
@@ -196,7 +201,7 @@ void proxy_diag_watch_errors(struct proxy *p, struct rpc_msg *m)
 		const char *msg;
 		uint64_t h;
 		bool seen = false;
-		if (json_get_int(j, e, "severity", 0) != 1)
+		if (json_get_int(j, e, "severity", 0) != DIAG_SEVERITY_ERROR)
 			continue;
 		msg = json_raw(j, json_get(j, e, "message"), &mn);
 		h = fnv(msg, mn, 0xcbf29ce484222325ull);

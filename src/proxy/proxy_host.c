@@ -23,7 +23,7 @@ void proxy_host_say(struct proxy *p, int type, bool show, const char *fmt, ...)
 
 void proxy_host_reply_error(struct proxy *p, const char *id, size_t id_len, int code, const char *msg)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	if (rpc_write_error(&b, id, id_len, code, msg) == 0)
 		proxy_host_send(p, b.data, b.len);
 	buf_dispose(&b);

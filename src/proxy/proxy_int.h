@@ -20,6 +20,7 @@
 #include "kairos/proxy.h"
 #include "kairos/rpc.h"
 #include "kairos/rpc_out.h"
+#include "kairos/rpc_write.h"
 
 #define MERGE_TIMEOUT_MS 5000     /* code actions, pull diagnostics */
 #define INIT_TIMEOUT_MS 10000     /* the editor's initialize */
@@ -29,8 +30,18 @@
 #define BACKOFF_FIRST_MS 250
 #define BACKOFF_MAX_MS 8000
 #define OUTQ_MAX ((size_t)64 << 20) /* a child that reads nothing is hung */
+/* Names the proxy routes by. */
+#define KAIROS_METHODS "kairos/"          /* kairos's own methods */
+#define KAIROS_COMMANDS "\"kairos."       /* raw JSON of kairos's commands */
+#define OWN_KEY "s:kairos:"                /* keys of kairos's requests to the child */
+#define CHILD_ID "\"c:"                    /* raw ids of the child's requests, as the editor sees them */
+#define DID_PREFIX "textDocument/did"      /* document sync, replayed from kairos's copy */
+#define PUBLISH "textDocument/publishDiagnostics"
+
 /* LSP MessageType */
 enum { MSG_ERROR = 1, MSG_WARNING = 2, MSG_INFO = 3 };
+/* LSP DiagnosticSeverity */
+enum { DIAG_SEVERITY_ERROR = 1 };
 #define JOURNAL_FIRST 3           /* journal a kind of error on its 3rd appearance */
 #define JOURNAL_EVERY 10          /* and on every 10th after that */
 #define MAX_SHAPES 1000           /* kinds of error counted per session */
@@ -165,8 +176,9 @@ ssize_t proxy_route_find(const struct proxy *p, const char *key);
 void proxy_route_remove(struct proxy *p, size_t i);
 /* Answers the editor once both sides are in (or the child is not). */
 void proxy_route_complete(struct proxy *p, size_t i);
-/* Appends body with token tok (an id or data) replaced by raw JSON id. */
-void proxy_route_splice_id(struct buf *out, const char *body, size_t len, const struct json *j,
+/* Appends body with token tok (an id or data) replaced by raw JSON id;
+ * buf_err(out). */
+int proxy_route_splice_id(struct buf *out, const char *body, size_t len, const struct json *j,
 			   int tok, const char *id, size_t idn);
 /* Sends an editor's request to the child, remembering it. */
 void proxy_route_forward(struct proxy *p, struct rpc_msg *m, const char *body, size_t len,

@@ -28,10 +28,21 @@ static bool same_raw(const struct json *a, int ai, const struct json *b, int bi)
 	return an == bn && !memcmp(ap, bp, an);
 }
 
+/* Decodes member name k into name (capped at a line); a name that does
+ * not fit fails the writer, so no merge is ever sent with a wrong key. */
+static void member_name(struct jw *w, const struct json *j, int k, struct buf *name)
+{
+	json_str(j, k, name);
+	if (buf_err(name)) {
+		buf_fail(w->b, buf_err(name));
+		w->err = KR_ENOMEM;
+	}
+}
+
 static void key(struct jw *w, const struct json *j, int k)
 {
-	struct buf b = BUF_INIT;
-	json_str(j, k, &b);
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
+	member_name(w, j, k, &b);
 	jw_key(w, buf_cstr(&b));
 	buf_dispose(&b);
 }
@@ -57,16 +68,16 @@ static void merge_value(struct jw *w, const struct json *cj, int c, const struct
 		jw_obj(w);
 		FOR_MEMBERS(cj, c, k, n)
 		{
-			struct buf name = BUF_INIT;
-			json_str(cj, k, &name);
+			struct buf name = BUF_INIT_CAP(BUF_CAP_LINE);
+			member_name(w, cj, k, &name);
 			key(w, cj, k);
 			merge_value(w, cj, k + 1, mj, json_get(mj, m, buf_cstr(&name)));
 			buf_dispose(&name);
 		}
 		FOR_MEMBERS(mj, m, k, n)
 		{
-			struct buf name = BUF_INIT;
-			json_str(mj, k, &name);
+			struct buf name = BUF_INIT_CAP(BUF_CAP_LINE);
+			member_name(w, mj, k, &name);
 			if (json_get(cj, c, buf_cstr(&name)) < 0) {
 				key(w, mj, k);
 				raw(w, mj, k + 1);
@@ -99,7 +110,7 @@ static int finish(struct jw *w, struct json *a, struct json *b)
 {
 	json_dispose(a);
 	json_dispose(b);
-	if (w->err || w->depth)
+	if (buf_err(w->b) || w->err || w->depth)
 		return kr_errc(KR_EINVAL, "could not merge the results");
 	return 0;
 }
@@ -120,7 +131,7 @@ static int parse_both(struct json *cj, const char *child, size_t cn, struct json
 
 static enum text_enc child_encoding(const struct json *cj, int caps)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	int e = json_get(cj, caps, "positionEncoding");
 	int r;
 
@@ -170,8 +181,8 @@ int proxy_merge_initialize(struct buf *out, const char *child, size_t cn, const 
 		if (key_is(&cj, k, "positionEncoding") || key_is(&cj, k, "textDocumentSync"))
 			continue;
 		{
-			struct buf name = BUF_INIT;
-			json_str(&cj, k, &name);
+			struct buf name = BUF_INIT_CAP(BUF_CAP_LINE);
+			member_name(&w, &cj, k, &name);
 			mv = json_get(&mj, mcaps, buf_cstr(&name));
 			buf_dispose(&name);
 		}
@@ -194,8 +205,8 @@ int proxy_merge_initialize(struct buf *out, const char *child, size_t cn, const 
 	}
 	FOR_MEMBERS(&mj, mcaps, k, n)
 	{
-		struct buf name = BUF_INIT;
-		json_str(&mj, k, &name);
+		struct buf name = BUF_INIT_CAP(BUF_CAP_LINE);
+		member_name(&w, &mj, k, &name);
 		if (json_get(&cj, ccaps, buf_cstr(&name)) < 0 && !key_is(&mj, k, "positionEncoding") &&
 		    !key_is(&mj, k, "textDocumentSync")) {
 			key(&w, &mj, k);
@@ -325,13 +336,13 @@ static size_t quote_open(const char *s, size_t n, const char **close)
 		*close = "\"";
 		return 1;
 	}
-	if (n >= 3 && !memcmp(s, "\xe2\x80\x98", 3)) { /* ‘ … ’ (gcc) */
-		*close = "\xe2\x80\x99";
-		return 3;
+	if (n >= STRLEN_LIT("‘") && !memcmp(s, "‘", STRLEN_LIT("‘"))) { /* ‘ … ’ (gcc) */
+		*close = "’";
+		return STRLEN_LIT("‘");
 	}
-	if (n >= 3 && !memcmp(s, "\xe2\x80\x9c", 3)) { /* “ … ” */
-		*close = "\xe2\x80\x9d";
-		return 3;
+	if (n >= STRLEN_LIT("“") && !memcmp(s, "“", STRLEN_LIT("“"))) { /* “ … ” */
+		*close = "”";
+		return STRLEN_LIT("“");
 	}
 	return 0;
 }

@@ -14,7 +14,7 @@
 /* The id as a key that survives re-encoding: strings decoded. */
 char *proxy_route_id_key(const struct json *j, int i)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	size_t n;
 	const char *raw;
 
@@ -76,7 +76,7 @@ static bool is_error_reply(const char *body, size_t len, struct rpc_msg *m)
 
 static void send_result(struct proxy *p, const char *id, const struct buf *result)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	if (rpc_write_result(&b, id, strlen(id), result->data, result->len) == 0)
 		proxy_host_send(p, b.data, b.len);
 	buf_dispose(&b);
@@ -102,7 +102,7 @@ void proxy_route_complete(struct proxy *p, size_t i)
 	struct fwd *f = &p->fwd[i];
 	struct rpc_msg cm, mm;
 	bool cerr, merr;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	int rc = -1;
 
 	if (!f->mine || !f->child_done)
@@ -172,7 +172,7 @@ static void on_merge_timer(struct loop *l, void *ud)
 }
 
 /* Appends body with token tok (an id or data) replaced by raw JSON id. */
-void proxy_route_splice_id(struct buf *out, const char *body, size_t len, const struct json *j, int tok,
+int proxy_route_splice_id(struct buf *out, const char *body, size_t len, const struct json *j, int tok,
 		      const char *id, size_t idn)
 {
 	size_t rn;
@@ -181,6 +181,7 @@ void proxy_route_splice_id(struct buf *out, const char *body, size_t len, const 
 	buf_append(out, body, at);
 	buf_append(out, id, idn);
 	buf_append(out, r + rn, len - at - rn);
+	return buf_err(out);
 }
 
 /* A document kairos holds, opened again in a restarted child. */
@@ -188,7 +189,7 @@ static void reopen_doc(void *ud, const char *uri, const char *language, long lon
 		       const char *text, size_t len)
 {
 	struct proxy *p = ud;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct jw w;
 
 	if (p->pid <= 0)
@@ -204,7 +205,7 @@ static void reopen_doc(void *ud, const char *uri, const char *language, long lon
 	jw_strn(&w, text, len);
 	jw_end(&w);
 	jw_end(&w);
-	if (!w.err)
+	if (!buf_err(&b))
 		proxy_child_notify(p, "textDocument/didOpen", b.data, b.len);
 	buf_dispose(&b);
 }
@@ -216,7 +217,7 @@ static void own_reply(struct proxy *p, const char *key)
 	free(p->init_key);
 	p->init_key = NULL;
 	p->starting = false;
-	proxy_child_notify(p, "initialized", "{}", 2);
+	proxy_child_notify(p, "initialized", "{}", STRLEN_LIT("{}"));
 	if (p->last_config)
 		proxy_child_send(p, p->last_config, strlen(p->last_config));
 	p->host.each_doc(p->host.ud, reopen_doc, p);
@@ -240,7 +241,7 @@ static void own_reply(struct proxy *p, const char *key)
 void proxy_route_child_message(struct proxy *p, const char *body, size_t len)
 {
 	struct rpc_msg m;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(RPC_WRITE_CAP);
 	char *key = NULL;
 	ssize_t i;
 
@@ -253,7 +254,7 @@ void proxy_route_child_message(struct proxy *p, const char *body, size_t len)
 		if (!m.id)
 			break; /* an error about something unreadable: nobody to tell */
 		key = proxy_route_id_key(&m.j, json_get(&m.j, 0, "id"));
-		if (!strncmp(key, "s:kairos:", 9)) {
+		if (!strncmp(key, OWN_KEY, STRLEN_LIT(OWN_KEY))) {
 			own_reply(p, key);
 			break;
 		}
@@ -282,12 +283,12 @@ void proxy_route_child_message(struct proxy *p, const char *body, size_t len)
 		r->n = ++p->next_remap;
 		r->orig = xstrndup(m.id, m.id_len);
 		n = snprintf(id, sizeof(id), "\"c:%lld\"", r->n);
-		proxy_route_splice_id(&b, body, len, &m.j, json_get(&m.j, 0, "id"), id, (size_t)n);
-		proxy_host_send(p, b.data, b.len);
+		if (proxy_route_splice_id(&b, body, len, &m.j, json_get(&m.j, 0, "id"), id, (size_t)n) == 0)
+			proxy_host_send(p, b.data, b.len);
 		break;
 	}
 	case RPC_NOTIFICATION:
-		if (!strcmp(m.method, "textDocument/publishDiagnostics")) {
+		if (!strcmp(m.method, PUBLISH)) {
 			proxy_diag_watch_errors(p, &m);
 			proxy_diag_publish(p, &m, body, len, true);
 		} else if (!strcmp(m.method, "$/cancelRequest")) {
@@ -299,8 +300,8 @@ void proxy_route_child_message(struct proxy *p, const char *body, size_t len)
 				if (strlen(p->remap[k].orig) == rn && !memcmp(p->remap[k].orig, raw, rn)) {
 					char id[40];
 					int n = snprintf(id, sizeof(id), "\"c:%lld\"", p->remap[k].n);
-					proxy_route_splice_id(&b, body, len, &m.j, t, id, (size_t)n);
-					proxy_host_send(p, b.data, b.len);
+					if (proxy_route_splice_id(&b, body, len, &m.j, t, id, (size_t)n) == 0)
+						proxy_host_send(p, b.data, b.len);
 					break;
 				}
 		} else {

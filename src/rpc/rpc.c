@@ -65,6 +65,8 @@ static size_t header_end(const char *s, size_t n)
 
 enum { LEN_NONE = -1, LEN_BAD = -2, LEN_HUGE = -3 };
 
+#define CONTENT_LENGTH "content-length"
+
 /* Parses the Content-Length value: LEN_BAD when not a plain number,
  * LEN_HUGE when over RPC_FATAL_BODY or overflowing. */
 static long long parse_length(const char *v, size_t n)
@@ -105,12 +107,12 @@ static long long block_length(const char *s, size_t n)
 		size_t ll = nl ? (size_t)(nl - line) : n - i;
 		const char *name = NULL;
 		i += ll + 1;
-		for (size_t k = 0; k + 14 <= ll; k++)
-			if (!strncasecmp(line + k, "content-length", 14))
+		for (size_t k = 0; k + STRLEN_LIT(CONTENT_LENGTH) <= ll; k++)
+			if (!strncasecmp(line + k, CONTENT_LENGTH, STRLEN_LIT(CONTENT_LENGTH)))
 				name = line + k;
 		if (!name)
 			continue;
-		const char *p = name + 14;
+		const char *p = name + STRLEN_LIT(CONTENT_LENGTH);
 		while (p < line + ll && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p >= line + ll || *p != ':')
@@ -189,8 +191,9 @@ int rpc_reader_next(struct rpc_reader *r, const char **body, size_t *len)
 
 int rpc_frame(struct buf *out, const char *body, size_t len)
 {
-	int rc = buf_printf(out, "Content-Length: %zu\r\n\r\n", len);
-	return rc ? rc : buf_append(out, body, len);
+	buf_printf(out, "Content-Length: %zu\r\n\r\n", len);
+	buf_append(out, body, len);
+	return buf_err(out);
 }
 
 static void invalid(struct rpc_msg *m, int code, const char *msg)

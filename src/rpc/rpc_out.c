@@ -21,8 +21,9 @@ void rpc_out_init(struct rpc_out *o, struct loop *l, int fd, enum rpc_out_framin
 	o->max = max ? max : RPC_OUT_DEFAULT_MAX;
 	o->on_error = on_error;
 	o->ud = ud;
-	/* the cap is enforced on what is queued (below), not by the buffer */
-	buf_init(&o->q, (size_t)-1 / 2);
+	/* what is queued is capped below; the buffer also holds what was
+	 * written and not yet consumed (at most 1 MiB, or half of it) */
+	buf_init(&o->q, 2 * o->max + BUF_CAP_RPC_FRAME);
 	if (fd >= 0)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
@@ -102,15 +103,15 @@ int rpc_out_send(struct rpc_out *o, const char *body, size_t len)
 	if (o->q.len - o->off + len > o->max)
 		return fail(o, "the peer stopped reading what kairos sends");
 	if (o->framing == RPC_OUT_HEADERS) {
-		if (rpc_frame(&o->q, body, len))
-			return fail(o, kr_errmsg());
+		rpc_frame(&o->q, body, len);
 	} else {
 		if (memchr(body, '\n', len))
 			return kr_errc(KR_EINVAL, "a newline-delimited message holds a newline");
 		buf_append(&o->q, body, len);
-		if (buf_putc(&o->q, '\n'))
-			return fail(o, kr_errmsg());
+		buf_putc(&o->q, '\n');
 	}
+	if (buf_err(&o->q))
+		return fail(o, kr_errmsg());
 	/* while a write is pending the loop flushes; otherwise write now */
 	return idle || !o->loop ? flush(o) : 0;
 }

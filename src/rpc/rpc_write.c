@@ -23,7 +23,8 @@ static int put_method(struct buf *out, const char *method, const char *params, s
 		buf_puts(out, ",\"params\":");
 		buf_append(out, params, n);
 	}
-	return buf_putc(out, '}');
+	buf_putc(out, '}');
+	return buf_err(out);
 }
 
 int rpc_write_result(struct buf *out, const char *id, size_t id_len, const char *result, size_t n)
@@ -35,7 +36,8 @@ int rpc_write_result(struct buf *out, const char *id, size_t id_len, const char 
 		buf_append(out, result, n);
 	else
 		buf_puts(out, "null");
-	return buf_putc(out, '}');
+	buf_putc(out, '}');
+	return buf_err(out);
 }
 
 int rpc_write_error(struct buf *out, const char *id, size_t id_len, int code, const char *msg)
@@ -44,7 +46,8 @@ int rpc_write_error(struct buf *out, const char *id, size_t id_len, int code, co
 	put_id(out, id, id_len);
 	buf_printf(out, ",\"error\":{\"code\":%d,\"message\":", code);
 	json_escape(out, msg, strlen(msg));
-	return buf_puts(out, "}}");
+	buf_puts(out, "}}");
+	return buf_err(out);
 }
 
 int rpc_write_notification(struct buf *out, const char *method, const char *params, size_t n)
