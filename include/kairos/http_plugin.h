@@ -1,5 +1,6 @@
-/* http_plugin: the boundary between httpc.c (in the binary) and
- * build/kairos-http.so (src/plug_http.c, the only code that sees libcurl).
+/* http_plugin: the boundary between src/model/httpc.c (in the binary) and
+ * build/kairos-http.so (src/plugins/http/plug_http.c, the only code that
+ * sees libcurl).
  * The plugin knows nothing of the event loop: it tells the host which
  * descriptors to watch and when to call back, through struct
  * http_plugin_host, and the host feeds readiness back with socket_action.
