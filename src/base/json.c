@@ -528,7 +528,7 @@ bool json_streq(const struct json *j, int i, const char *s)
 		buf_dispose(&b);
 		return false;
 	}
-	eq = b.len == sl && !memcmp(b.data, s, sl);
+	eq = b.len == sl && !memcmp(buf_cstr(&b), s, sl);
 	buf_dispose(&b);
 	return eq;
 }
