@@ -1,5 +1,7 @@
 /* paths: where kairos keeps things (XDG_DATA_HOME, store slugs, state and
- * history directories) and safe path handling. All results malloc'd. */
+ * history directories) and safe path handling. All results malloc'd;
+ * each is sized from its input, so none is ever too long, and like
+ * xmalloc they abort when memory runs out. */
 #ifndef KAIROS_PATHS_H
 #define KAIROS_PATHS_H
 

@@ -65,10 +65,12 @@ static bool valid_number(const char *s, size_t n)
 	return i == n;
 }
 
+/* s, n is the literal lit */
+#define IS_LIT(s, n, lit) ((n) == STRLEN_LIT(lit) && !memcmp((s), lit, STRLEN_LIT(lit)))
+
 static bool valid_primitive(const char *s, size_t n)
 {
-	if ((n == 4 && !memcmp(s, "true", 4)) || (n == 5 && !memcmp(s, "false", 5)) ||
-	    (n == 4 && !memcmp(s, "null", 4)))
+	if (IS_LIT(s, n, "true") || IS_LIT(s, n, "false") || IS_LIT(s, n, "null"))
 		return true;
 	return valid_number(s, n);
 }
@@ -489,11 +491,18 @@ int json_str(const struct json *j, int i, struct buf *out)
 	return rc;
 }
 
+/* Unescaping never lengthens a string: its token's length caps it. */
+static size_t str_max(const struct json *j, int i)
+{
+	return (size_t)(j->tok[i].end - j->tok[i].start) + 1;
+}
+
 char *json_strdup(const struct json *j, int i)
 {
-	struct buf b = BUF_INIT;
+	struct buf b;
 	if (json_type(j, i) != JSON_STRING)
 		return NULL;
+	buf_init(&b, str_max(j, i));
 	if (json_str(j, i, &b)) {
 		buf_dispose(&b);
 		return NULL;
@@ -505,7 +514,7 @@ bool json_streq(const struct json *j, int i, const char *s)
 {
 	size_t n, sl = strlen(s);
 	const char *p;
-	struct buf b = BUF_INIT;
+	struct buf b;
 	bool eq;
 
 	if (json_type(j, i) != JSON_STRING)
@@ -514,11 +523,12 @@ bool json_streq(const struct json *j, int i, const char *s)
 	n = (size_t)(j->tok[i].end - j->tok[i].start);
 	if (!memchr(p, '\\', n))
 		return n == sl && !memcmp(p, s, n);
+	buf_init(&b, str_max(j, i));
 	if (json_str(j, i, &b)) {
 		buf_dispose(&b);
 		return false;
 	}
-	eq = b.len == sl && !memcmp(b.data, s, sl);
+	eq = b.len == sl && !memcmp(buf_cstr(&b), s, sl);
 	buf_dispose(&b);
 	return eq;
 }
@@ -658,7 +668,7 @@ int json_escape(struct buf *out, const char *s, size_t n)
 		case '\f': rc = buf_puts(out, "\\f"); break;
 		default: {
 			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			rc = buf_append(out, e, 6);
+			rc = buf_append(out, e, sizeof(e));
 		}
 		}
 		i++;

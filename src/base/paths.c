@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,24 +23,42 @@ static const char *home_dir(void)
 	return pw && pw->pw_dir ? pw->pw_dir : "/";
 }
 
+/* Every buffer here is capped at the most its input can become, so no
+ * input is too long and only memory can fail; like xmalloc, which the
+ * callers of these functions already rely on, that aborts. */
+static char *done(struct buf *b)
+{
+	if (buf_err(b)) {
+		fprintf(stderr, "kairos: %s\n", kr_errmsg());
+		abort();
+	}
+	return buf_detach(b);
+}
+
 char *paths_data_home(void)
 {
 	const char *x = getenv("XDG_DATA_HOME");
-	struct buf b = BUF_INIT;
+	char *d, *n;
 
 	/* The XDG spec: a relative value is invalid and must be ignored. */
-	if (x && x[0] == '/')
-		buf_puts(&b, x);
-	else
-		buf_printf(&b, "%s/.local/share", home_dir());
-	char *n = paths_normalize(buf_cstr(&b));
-	buf_dispose(&b);
+	if (x && x[0] == '/') {
+		d = xstrdup(x);
+	} else {
+		const char *h = home_dir();
+		struct buf b = BUF_INIT_CAP(strlen(h) + STRLEN_LIT("/.local/share"));
+		buf_printf(&b, "%s/.local/share", h);
+		d = done(&b);
+	}
+	n = paths_normalize(d);
+	free(d);
 	return n;
 }
 
 char *paths_normalize(const char *path)
 {
-	struct buf b = BUF_INIT;
+	/* the working directory, a '/', the path; the result is no longer */
+	size_t max = PATH_MAX + 1 + strlen(path);
+	struct buf b = BUF_INIT_CAP(max);
 	size_t *stack = NULL, depth = 0, cap = 0;
 	const char *p;
 
@@ -50,7 +69,7 @@ char *paths_normalize(const char *path)
 		buf_putc(&b, '/');
 	}
 	buf_puts(&b, path);
-	char *src = buf_detach(&b);
+	char *src = done(&b);
 	buf_putc(&b, '/');
 	for (p = src; *p;) {
 		const char *e;
@@ -81,7 +100,7 @@ char *paths_normalize(const char *path)
 		buf_truncate(&b, b.len - 1);
 	free(stack);
 	free(src);
-	return buf_detach(&b);
+	return done(&b);
 }
 
 /* realpath of the longest existing ancestor, with the rest appended, so
@@ -90,7 +109,8 @@ static char *resolve(const char *dir)
 {
 	char *n = paths_normalize(dir), *r;
 	size_t len = strlen(n);
-	struct buf b = BUF_INIT;
+	/* a resolved ancestor (realpath stays within PATH_MAX), the rest */
+	struct buf b = BUF_INIT_CAP(PATH_MAX + len + 1);
 
 	for (size_t cut = len;;) {
 		char save = n[cut];
@@ -109,14 +129,14 @@ static char *resolve(const char *dir)
 	free(n);
 	if (!b.len)
 		buf_putc(&b, '/');
-	return buf_detach(&b);
+	return done(&b);
 }
 
 char *paths_slug(const char *dir)
 {
 	char *abs = resolve(dir), hex[41];
 	const char *base = strrchr(abs, '/');
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE); /* 64 characters and 9 */
 
 	base = base ? base + 1 : abs;
 	if (!*base)
@@ -130,7 +150,7 @@ char *paths_slug(const char *dir)
 	}
 	buf_printf(&b, "-%.8s", hex);
 	free(abs);
-	return buf_detach(&b);
+	return done(&b);
 }
 
 /* The slug resolves symlinks (a realpath per call): a server asks for
@@ -143,8 +163,8 @@ static unsigned state_next;
 
 char *paths_state_dir(const char *store_dir)
 {
-	char *home = paths_data_home(), *slug;
-	struct buf b = BUF_INIT;
+	char *home = paths_data_home(), *slug, *dir;
+	struct buf b;
 
 	for (unsigned i = 0; i < STATE_CACHE; i++)
 		if (state_cache[i].store && !strcmp(state_cache[i].store, store_dir) &&
@@ -154,8 +174,10 @@ char *paths_state_dir(const char *store_dir)
 			return xstrdup(state_cache[i].state);
 		}
 	slug = paths_slug(store_dir);
+	buf_init(&b, strlen(home) + STRLEN_LIT("/kairos/state/") + strlen(slug));
 	buf_printf(&b, "%s/kairos/state/%s", home, slug);
-	fsx_mkdirs(b.data, 0700);
+	dir = done(&b);
+	fsx_mkdirs(dir, 0700);
 	{
 		unsigned k = state_next++ % STATE_CACHE;
 		free(state_cache[k].home);
@@ -163,10 +185,10 @@ char *paths_state_dir(const char *store_dir)
 		free(state_cache[k].state);
 		state_cache[k].home = home;
 		state_cache[k].store = xstrdup(store_dir);
-		state_cache[k].state = xstrdup(b.data);
+		state_cache[k].state = xstrdup(dir);
 	}
 	free(slug);
-	return buf_detach(&b);
+	return dir;
 }
 
 bool paths_rel_safe(const char *rel)
@@ -202,17 +224,17 @@ static int hexval(char c)
 
 char *paths_from_uri(const char *uri)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(strlen(uri)); /* decoding only shortens */
 	const char *p;
 
-	if (strncmp(uri, "file://", 7))
+	if (strncmp(uri, "file://", STRLEN_LIT("file://")))
 		return NULL;
-	p = uri + 7;
+	p = uri + STRLEN_LIT("file://");
 	/* file://host/path: only an empty host or localhost is local */
 	if (*p != '/') {
-		if (strncmp(p, "localhost/", 10))
+		if (strncmp(p, "localhost/", STRLEN_LIT("localhost/")))
 			return NULL;
-		p += 9;
+		p += STRLEN_LIT("localhost"); /* keep the '/' */
 	}
 	for (; *p && *p != '?' && *p != '#'; p++) {
 		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
@@ -227,14 +249,15 @@ char *paths_from_uri(const char *uri)
 			buf_putc(&b, *p);
 		}
 	}
-	return buf_detach(&b);
+	return done(&b);
 }
 
 char *paths_to_uri(const char *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = BUF_INIT;
 	char *abs = path[0] == '/' ? xstrdup(path) : paths_normalize(path);
+	/* every byte may become %XX */
+	struct buf b = BUF_INIT_CAP(STRLEN_LIT("file://") + 3 * strlen(abs));
 
 	buf_puts(&b, "file://");
 	for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
@@ -249,5 +272,5 @@ char *paths_to_uri(const char *path)
 		}
 	}
 	free(abs);
-	return buf_detach(&b);
+	return done(&b);
 }

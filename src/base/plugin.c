@@ -9,10 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* where an installed binary's plugins are, from the binary's directory */
+#define LIB_FROM_BIN "/../lib/kairos"
+
 /* Tries dir/kairos-<name>.so; notes dir in tried, a failed dlopen in why. */
 static void *try_dir(const char *dir, const char *name, struct buf *tried, struct buf *why)
 {
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT_CAP(BUF_CAP_LINE);
 	void *h = NULL;
 	if (buf_printf(&path, "%s/kairos-%s.so", dir, name))
 		goto out;
@@ -31,7 +34,8 @@ out:
 
 int plugin_load(void **out, const char *name, const char *sym)
 {
-	struct buf tried = BUF_INIT, why = BUF_INIT;
+	/* messages: a list of directories, the dlopen errors */
+	struct buf tried = BUF_INIT_CAP(BUF_CAP_LINE), why = BUF_INIT_CAP(BUF_CAP_LINE);
 	char exe[PATH_MAX];
 	const char *env = getenv("KAIROS_PLUGIN_DIR");
 	void *h = NULL, *s;
@@ -47,16 +51,17 @@ int plugin_load(void **out, const char *name, const char *sym)
 			if (slash) {
 				*slash = 0;
 				h = try_dir(exe, name, &tried, &why);
-				if (!h && strlen(exe) + 16 < sizeof(exe)) {
-					strcat(exe, "/../lib/kairos");
+				if (!h && strlen(exe) + STRLEN_LIT(LIB_FROM_BIN) < sizeof(exe)) {
+					strcat(exe, LIB_FROM_BIN);
 					h = try_dir(exe, name, &tried, &why);
 				}
 			}
 		}
 	}
 	if (!h) {
-		if (why.len)
-			rc = kr_errc(KR_ENOTFOUND, "cannot load the %s plugin %s", name, buf_cstr(&why));
+		if (why.len || buf_err(&why))
+			rc = kr_errc(KR_ENOTFOUND, "cannot load the %s plugin %s", name,
+				     why.len ? why.data : "(its dlopen errors were too long to keep)");
 		else
 			rc = kr_errc(KR_ENOTFOUND,
 				     "the %s plugin kairos-%s.so was not found (looked in %s); set "

@@ -137,7 +137,8 @@ uint32_t text_byte_to_col(const char *line, size_t len, size_t off, enum text_en
 int text_normalize(const char *s, size_t n, struct buf *out)
 {
 	utf8proc_uint8_t *norm = NULL;
-	struct buf clean = BUF_INIT;
+	/* a bad byte becomes U+FFFD, three bytes */
+	struct buf clean = BUF_INIT_CAP(3 * n + 64);
 	utf8proc_ssize_t r;
 	int rc = 0;
 	bool space = false, any = false;

@@ -40,7 +40,8 @@ static void progress(const struct dream_opts *o, const char *phase, int pct, con
 static int write_step(struct dream_snap *s, struct store *st)
 {
 	struct store_txn *t = NULL;
-	struct buf msg = BUF_INIT;
+	/* the commit message: the report, a line per action */
+	struct buf msg = BUF_INIT_CAP(BUF_CAP_LISTING);
 	char ts[TIME_FORMAT_LEN];
 	int rc;
 
@@ -70,8 +71,9 @@ static int write_step(struct dream_snap *s, struct store *st)
 	}
 	if (s->rep->consumed.n && (rc = dream_journal_drop(st->dir, &s->rep->consumed)))
 		goto fail;
-	dream_report_commit_message(s->rep, &msg);
-	rc = store_txn_commit(t, buf_cstr(&msg), s->rep->commit);
+	if ((rc = dream_report_commit_message(s->rep, &msg)))
+		goto fail;
+	rc = store_txn_commit(t, msg.data, s->rep->commit);
 	buf_dispose(&msg);
 	return rc;
 fail:

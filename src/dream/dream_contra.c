@@ -61,7 +61,7 @@ static const char *value_class(const struct dream_toks *t, size_t i)
 	if (!strcmp(w, "tab") || !strcmp(w, "tabs") || !strcmp(w, "space") || !strcmp(w, "spaces"))
 		return "ws";
 	if ((!strcmp(w, "single") || !strcmp(w, "double")) && i + 1 < t->n &&
-	    t->v[i + 1].kind == DT_WORD && !strncmp(t->v[i + 1].s, "quot", 4))
+	    t->v[i + 1].kind == DT_WORD && DREAM_PREFIX(t->v[i + 1].s, "quot"))
 		return "quote";
 	if (in_list(w, naming, ARRAY_LEN(naming)))
 		return "naming";
@@ -119,7 +119,7 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 		const char *cls;
 		if (pref != SIZE_MAX && i == pref) {
 			/* prefer X over Y: the key holds both in one order, a slot the order */
-			struct buf x = BUF_INIT, y = BUF_INIT;
+			struct buf x = BUF_INIT_CAP(BUF_CAP_MEMFILE), y = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 			int c;
 			for (size_t j = pref + 1; j < over; j++) {
 				buf_puts(&x, t->v[j].s);
@@ -133,6 +133,9 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 				buf_puts(&y, t->v[j].s);
 				buf_putc(&y, ' ');
 			}
+			/* a side too long to hold fails the key: no subject */
+			if (buf_err(&x) || buf_err(&y))
+				buf_fail(key, KR_ENOMEM);
 			c = strcmp(buf_cstr(&x), buf_cstr(&y));
 			buf_printf(key, "prefer{%s|%s}", c <= 0 ? buf_cstr(&x) : buf_cstr(&y),
 				   c <= 0 ? buf_cstr(&y) : buf_cstr(&x));
@@ -169,19 +172,22 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 	slot_push(sj, "polarity", sign > 0 ? "+" : "-");
 }
 
+/* What m says about what, in sj; sj->use stays false for a memory with
+ * no subject, or one too long to take apart. */
 static void subject(const struct mem *m, struct subj *sj)
 {
 	char *st = dream_statement(m);
 	struct dream_toks t = {0};
-	struct buf key = BUF_INIT;
+	struct buf key = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* from the text of a memory */
 	uint64_t *seen = NULL;
 	size_t nseen = 0, a = 0;
 
 	memset(sj, 0, sizeof(*sj));
-	dream_tokenize(st, strlen(st), &t);
+	if (!st || dream_tokenize(st, strlen(st), &t))
+		buf_fail(&key, KR_ENOMEM);
 	seen = xmalloc((t.n + 1) * sizeof(*seen));
-	for (size_t i = 0; i <= t.n; i++) {
-		struct buf one = BUF_INIT;
+	for (size_t i = 0; i <= t.n && !buf_err(&key); i++) {
+		struct buf one = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* one sentence */
 		uint64_t h;
 		bool dup = false, any = false;
 		if (i < t.n && t.v[i].kind != DT_END)
@@ -192,6 +198,11 @@ static void subject(const struct mem *m, struct subj *sj)
 			buf_putc(&one, 0x1f);
 			if (!(t.v[j].kind == DT_WORD && dream_stopword(t.v[j].s)))
 				any = true;
+		}
+		if (buf_err(&one)) {
+			buf_fail(&key, KR_ENOMEM);
+			buf_dispose(&one);
+			break;
 		}
 		h = dream_hash(buf_cstr(&one), one.len);
 		for (size_t j = 0; j < nseen; j++)
@@ -204,7 +215,7 @@ static void subject(const struct mem *m, struct subj *sj)
 		a = i + 1;
 	}
 	/* a statement of values alone ("use `x`") has no subject to compare */
-	if (key.len && sj->anchors) {
+	if (!buf_err(&key) && key.len && sj->anchors) {
 		sj->key = dream_hash(key.data, key.len);
 		sj->use = true;
 	}
@@ -249,9 +260,9 @@ static int compare(const struct subj *x, const struct subj *y, const char **from
 static void retire(struct dream_snap *s, size_t winner, size_t loser, const char *detail,
 		   const char *why)
 {
-	struct buf r = BUF_INIT;
+	struct buf r = BUF_INIT_CAP(BUF_CAP_LINE); /* the archive reason */
 	buf_printf(&r, "contradicted by %s: %s", s->mems.v[winner]->name, detail);
-	dream_snap_retire(s, loser, buf_cstr(&r), s->mems.v[winner]->name);
+	dream_snap_retire(s, loser, buf_err(&r) ? "contradicted" : r.data, s->mems.v[winner]->name);
 	dream_report_action(s->rep, DREAM_OP_SUPERSEDE, s->mems.v[winner]->name,
 			    s->mems.v[loser]->name, why);
 	s->rep->contradictions++;
@@ -345,12 +356,13 @@ static void rule_group(struct dream_snap *s, size_t *g, size_t n, void *ctx)
 	for (size_t j = 1; j < n; j++) {
 		for (size_t i = 0; i < j; i++) {
 			const struct mem *w = s->mems.v[g[i]], *l = s->mems.v[g[j]];
-			struct buf d = BUF_INIT;
+			struct buf d = BUF_INIT_CAP(BUF_CAP_LINE);
 			if (!live(s, g[i]) || !live(s, g[j]) || !same_rule_subject(w, l) ||
 			    !strcmp(w->rule->fix, l->rule->fix))
 				continue;
 			buf_printf(&d, "same rule, fix \"%s\" instead of \"%s\"", w->rule->fix, l->rule->fix);
-			retire(s, g[i], g[j], buf_cstr(&d), "contradiction");
+			retire(s, g[i], g[j], buf_err(&d) ? "same rule, another fix" : d.data,
+			       "contradiction");
 			buf_dispose(&d);
 			break;
 		}
@@ -370,12 +382,13 @@ static void subject_group(struct dream_snap *s, size_t *g, size_t n, void *ctx)
 				continue;
 			c = compare(&sj[g[i]], &sj[g[j]], &from, &to);
 			if (c == 1) {
-				struct buf d = BUF_INIT;
-				if (!strncmp(from, "polarity:", 9) || !strncmp(from, "order:", 6))
-					buf_printf(&d, "opposite %s", !strncmp(from, "order:", 6) ? "preference" : "polarity");
+				struct buf d = BUF_INIT_CAP(BUF_CAP_LINE);
+				if (DREAM_PREFIX(from, "polarity:") || DREAM_PREFIX(from, "order:"))
+					buf_printf(&d, "opposite %s",
+						   DREAM_PREFIX(from, "order:") ? "preference" : "polarity");
 				else
 					buf_printf(&d, "%s instead of %s", strchr(from, ':') + 1, strchr(to, ':') + 1);
-				retire(s, g[i], g[j], buf_cstr(&d), "contradiction");
+				retire(s, g[i], g[j], buf_err(&d) ? "another value" : d.data, "contradiction");
 				buf_dispose(&d);
 				break;
 			}

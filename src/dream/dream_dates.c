@@ -149,15 +149,6 @@ static void date_of(int64_t created, const struct phrase *p, int cnt, char out[3
 	snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-static bool fence(const char *p, size_t n)
-{
-	while (n && *p == ' ') {
-		p++;
-		n--;
-	}
-	return n >= 3 && (!strncmp(p, "```", 3) || !strncmp(p, "~~~", 3));
-}
-
 /* One line outside fenced code: phrases rewritten outside inline code. */
 static void fix_line(const char *s, size_t n, int64_t created, struct buf *out, int *count,
 		     struct buf *why)
@@ -197,17 +188,19 @@ next:;
 	}
 }
 
-char *dream_fix_dates(const char *body, int64_t created, int *count, struct buf *why)
+int dream_fix_dates(char **out_body, const char *body, int64_t created, int *count,
+		    struct buf *why)
 {
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* as it can be read back */
 	const char *p = body;
 	bool in_fence = false;
-	int before = *count;
+	int before = *count, rc;
 
+	*out_body = NULL;
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (fence(p, n)) {
+		if (dream_fence_line(p, n)) {
 			in_fence = !in_fence;
 			buf_append(&out, p, n);
 		} else if (in_fence) {
@@ -219,18 +212,21 @@ char *dream_fix_dates(const char *body, int64_t created, int *count, struct buf 
 			buf_putc(&out, '\n');
 		p += n + (e ? 1 : 0);
 	}
-	if (*count == before) {
-		buf_dispose(&out);
-		return NULL;
+	if ((rc = buf_err(&out))) {
+		*count = before;
+		return rc;
 	}
-	return buf_detach(&out);
+	if (*count != before)
+		*out_body = buf_detach(&out);
+	buf_dispose(&out);
+	return 0;
 }
 
 int dream_dates(struct dream_snap *s)
 {
 	for (size_t i = 0; i < s->mems.n; i++) {
 		struct mem *m = s->mems.v[i];
-		struct buf why = BUF_INIT;
+		struct buf why = BUF_INIT_CAP(BUF_CAP_LINE); /* the phrases replaced */
 		int cnt = 0;
 		int64_t base = m->created_ts ? m->created_ts : m->mtime;
 		char *nb;
@@ -240,13 +236,15 @@ int dream_dates(struct dream_snap *s)
 			continue;
 		if ((i & 1023) == 0 && dream_cancelled(s))
 			return KR_ECANCEL;
-		nb = dream_fix_dates(m->body, base, &cnt, &why);
+		if (dream_fix_dates(&nb, m->body, base, &cnt, &why))
+			dream_report_problem(s->rep, m, "dates not fixed: %s", kr_errmsg());
 		if (nb) {
 			free(m->body);
 			m->body = nb;
 			s->it[i].dirty = true;
 			s->rep->dates_fixed += cnt;
-			dream_report_action(s->rep, DREAM_OP_DATE, m->name, NULL, buf_cstr(&why));
+			dream_report_action(s->rep, DREAM_OP_DATE, m->name, NULL,
+					    buf_err(&why) ? "too many phrases to list" : buf_cstr(&why));
 		}
 		buf_dispose(&why);
 	}

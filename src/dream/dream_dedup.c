@@ -51,26 +51,33 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-static uint64_t rule_key(const struct mem *m)
+/* The identity of m's rule in *key (0: none); KR_ENOMEM when it is too
+ * long to hold, so the memory is compared with none. */
+static int rule_key(const struct mem *m, uint64_t *key)
 {
-	struct buf b = BUF_INIT;
-	uint64_t h;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* the parts of a memory file */
+	int rc;
+	*key = 0;
 	if (!m->rule)
 		return 0;
 	buf_printf(&b, "%s\x1f%s\x1f%s\x1f%s\x1f%d", m->rule->pattern ? m->rule->pattern : "\x01",
 		   m->rule->literal ? m->rule->literal : "\x01",
 		   m->rule->message ? m->rule->message : "\x01", m->rule->fix ? m->rule->fix : "\x01",
 		   m->rule->severity);
-	h = dream_hash(b.data, b.len);
+	if (!(rc = buf_err(&b)))
+		*key = dream_hash(b.data, b.len);
 	buf_dispose(&b);
-	return h;
+	return rc;
 }
 
 /* "prefer X over Y" and "prefer Y over X" have the same words but say the
- * opposite: each such sentence adds one token for its order. */
-static void prefer_order(const struct dream_toks *t, struct feat *f)
+ * opposite: each such sentence adds one token for its order. KR_ENOMEM
+ * when one is too long to hold. */
+static int prefer_order(const struct dream_toks *t, struct feat *f)
 {
 	size_t pref = SIZE_MAX;
+	int rc = 0;
+
 	for (size_t i = 0; i < t->n; i++) {
 		const struct dream_tok *k = &t->v[i];
 		if (k->kind == DT_END) {
@@ -79,27 +86,34 @@ static void prefer_order(const struct dream_toks *t, struct feat *f)
 			pref = i;
 		} else if (pref != SIZE_MAX && k->kind == DT_WORD &&
 			   (!strcmp(k->s, "over") || !strcmp(k->s, "than"))) {
-			struct buf b = BUF_INIT;
+			struct buf b = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* a sentence */
 			for (size_t j = pref; j < t->n && t->v[j].kind != DT_END; j++) {
 				buf_puts(&b, t->v[j].s);
 				buf_putc(&b, 0x1f);
 			}
-			f->set[f->nset++] = dream_hash(b.data, b.len) ^ 0x0e0e;
+			if (!(rc = buf_err(&b)))
+				f->set[f->nset++] = dream_hash(b.data, b.len) ^ 0x0e0e;
 			buf_dispose(&b);
+			if (rc)
+				return rc;
 			pref = SIZE_MAX;
 		}
 	}
+	return rc;
 }
 
+/* What dedup compares of m; f->use stays false for a memory it cannot
+ * take apart (a text too long to hold), which then matches none. */
 static void features(const struct mem *m, struct feat *f)
 {
 	char *st = dream_statement(m);
 	struct dream_toks t = {0};
-	struct buf seq = BUF_INIT;
-	uint64_t rk = rule_key(m);
+	struct buf seq = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* the tokens of a memory */
+	uint64_t rk;
 
 	memset(f, 0, sizeof(*f));
-	dream_tokenize(st, strlen(st), &t);
+	if (!st || rule_key(m, &rk) || dream_tokenize(st, strlen(st), &t))
+		goto out;
 	f->set = xmalloc((2 * t.n + 2) * sizeof(*f->set));
 	for (size_t i = 0; i < t.n; i++) {
 		struct dream_tok *k = &t.v[i];
@@ -112,7 +126,8 @@ static void features(const struct mem *m, struct feat *f)
 			continue;
 		f->set[f->nset++] = dream_hash(k->s, strlen(k->s)) ^ (uint64_t)k->kind;
 	}
-	prefer_order(&t, f);
+	if (prefer_order(&t, f) || buf_err(&seq))
+		goto out;
 	if (seq.len) {
 		size_t o = 0;
 		qsort(f->set, f->nset, sizeof(*f->set), cmp_u64);
@@ -124,6 +139,7 @@ static void features(const struct mem *m, struct feat *f)
 		f->setkey = mix(dream_hash((const char *)f->set, f->nset * sizeof(*f->set)) ^ rk) ^ 0x5e7;
 		f->use = true;
 	}
+out:
 	buf_dispose(&seq);
 	dream_toks_dispose(&t);
 	free(st);
@@ -298,12 +314,13 @@ int dream_dedup(struct dream_snap *s)
 					    "same content words");
 			a = dream_report_last(s->rep);
 			for (size_t i = head[r]; i != SIZE_MAX; i = nxt[i]) {
-				if (i == sv)
-					continue;
-				dream_snap_merge(s, sv, i);
+				if (i == sv || dream_snap_merge(s, sv, i))
+					continue; /* a merge too big to hold is a problem */
 				strv_push(&a->names, s->mems.v[i]->name);
 				s->rep->merged++;
 			}
+			if (!a->names.n)
+				dream_report_drop_last(s->rep);
 			(void)cnt;
 		}
 		free(head);

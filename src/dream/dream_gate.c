@@ -190,7 +190,7 @@ int dream_gate_record(const char *store_dir, int64_t when, const struct dream_re
 {
 	char *p = state_path(store_dir);
 	char ts[TIME_FORMAT_LEN];
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE); /* dream.json: one line */
 	int rc;
 
 	if (!p)
@@ -202,7 +202,8 @@ int dream_gate_record(const char *store_dir, int64_t when, const struct dream_re
 		buf_printf(&b, "\"%s\"}\n", r->commit);
 	else
 		buf_puts(&b, "null}\n");
-	rc = fsx_write_atomic(p, b.data, b.len);
+	if (!(rc = buf_err(&b)))
+		rc = fsx_write_atomic(p, b.data, b.len);
 	buf_dispose(&b);
 	free(p);
 	return rc;
@@ -222,7 +223,8 @@ static int count_files(const char *dir, int64_t since, int *changed)
 		size_t n = strlen(e->d_name);
 		struct stat sb;
 		char *p;
-		if (n < 4 || strcmp(e->d_name + n - 3, ".md") || !strcmp(e->d_name, "MEMORY.md") ||
+		if (n <= STRLEN_LIT(".md") || strcmp(e->d_name + n - STRLEN_LIT(".md"), ".md") ||
+		    !strcmp(e->d_name, "MEMORY.md") ||
 		    e->d_name[0] == '.')
 			continue;
 		p = join(dir, e->d_name);
@@ -264,7 +266,7 @@ int dream_gate_check(struct dream_report *out, const struct store *st, const str
 		     int64_t now)
 {
 	int64_t last = last_dream(st->dir);
-	struct buf why = BUF_INIT;
+	struct buf why = BUF_INIT_CAP(BUF_CAP_LINE);
 	int files, fchanged, signals;
 
 	if (last && (double)(now - last) < o->min_hours * 3600.0) {
@@ -285,6 +287,6 @@ int dream_gate_check(struct dream_report *out, const struct store *st, const str
 held:
 	if (!out->kept)
 		out->kept = count_files(st->dir, 0, &fchanged);
-	out->skipped = buf_detach(&why);
+	out->skipped = buf_err(&why) ? xstrdup("held back by a gate") : buf_detach(&why);
 	return 1;
 }

@@ -10,14 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The most of journal.jsonl a dream reads, as journal.c does: the file
+ * rolls at JOURNAL_MAX_BYTES, this only keeps a runaway one out. */
+#define JOURNAL_READ_MAX ((size_t)1 << 30)
+
 int dream_journal_drop(const char *dir, const struct strv *consumed)
 {
-	struct buf path = BUF_INIT, in = BUF_INIT, out = BUF_INIT;
+	struct buf path = BUF_INIT_CAP(BUF_CAP_LINE), in = BUF_INIT_CAP(JOURNAL_READ_MAX + 1);
+	/* the lines kept, each ending in a newline: one byte more at most */
+	struct buf out = BUF_INIT_CAP(JOURNAL_READ_MAX + 1);
 	bool *used = xcalloc(consumed->n + 1, sizeof(*used));
 	int rc;
 
 	buf_printf(&path, "%s/journal.jsonl", dir);
-	rc = fsx_read(buf_cstr(&path), SIZE_MAX, &in);
+	if ((rc = buf_err(&path)))
+		goto out;
+	rc = fsx_read(path.data, JOURNAL_READ_MAX, &in);
 	if (rc == KR_ENOTFOUND) {
 		rc = 0;
 		goto out;
@@ -37,7 +45,8 @@ int dream_journal_drop(const char *dir, const struct strv *consumed)
 		}
 		p += l + (e ? 1 : 0);
 	}
-	rc = fsx_write_atomic(buf_cstr(&path), out.data, out.len);
+	if (!(rc = buf_err(&out)))
+		rc = fsx_write_atomic(path.data, buf_cstr(&out), out.len);
 out:
 	free(used);
 	buf_dispose(&in);

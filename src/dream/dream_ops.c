@@ -3,6 +3,7 @@
  * protocol/dream.md, then applied to the snapshot under the
  * deterministic dream's rules. */
 #include "dream_snap.h"
+#include "dream_text.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
 
@@ -50,21 +51,22 @@ void dream_ops_apply(struct dream_snap *sp, struct dream_report *out, const stru
 					    op->reason ? op->reason : "proposed");
 			a = dream_report_last(out);
 			for (size_t q = 0; q < ni; q++) {
-				if (idx[q] == sv)
-					continue;
-				dream_snap_merge(sp, sv, idx[q]);
+				if (idx[q] == sv || dream_snap_merge(sp, sv, idx[q]))
+					continue; /* a merge too big to hold is a problem */
 				strv_push(&a->names, sp->mems.v[idx[q]]->name);
 				out->merged++;
 			}
+			if (!a->names.n)
+				dream_report_drop_last(out);
 		} else if (op->op == DREAM_OP_SUPERSEDE) {
 			size_t w = find_active(sp, op->winner), l = find_active(sp, op->loser);
-			struct buf r = BUF_INIT;
+			struct buf r = BUF_INIT_CAP(BUF_CAP_LINE); /* the archive reason */
 			if (w == SIZE_MAX || l == SIZE_MAX || w == l ||
 			    !dream_newer(sp->mems.v[w], sp->mems.v[l]))
 				continue;
 			buf_printf(&r, "contradicted by %s: %s", sp->mems.v[w]->name,
 				   op->reason ? op->reason : "proposed");
-			dream_snap_retire(sp, l, buf_cstr(&r), sp->mems.v[w]->name);
+			dream_snap_retire(sp, l, buf_err(&r) ? "contradicted" : r.data, sp->mems.v[w]->name);
 			dream_report_action(out, DREAM_OP_SUPERSEDE, sp->mems.v[w]->name, sp->mems.v[l]->name,
 					    "contradiction");
 			out->contradictions++;
@@ -103,10 +105,11 @@ int dream_ops_parse(struct dream_opin **out, size_t *n, const char *text, size_t
 	*n = 0;
 	/* optionally inside one fenced code block */
 	{
-		const char *f = memmem(text, len, "```", 3);
+		const char *f = memmem(text, len, DREAM_FENCE, STRLEN_LIT(DREAM_FENCE));
 		if (f) {
 			const char *nl = memchr(f, '\n', (size_t)(e - f));
-			const char *end = nl ? memmem(nl, (size_t)(e - nl), "```", 3) : NULL;
+			const char *end =
+				nl ? memmem(nl, (size_t)(e - nl), DREAM_FENCE, STRLEN_LIT(DREAM_FENCE)) : NULL;
 			if (nl && end) {
 				p = nl + 1;
 				e = end;

@@ -36,13 +36,16 @@ struct groups {
 	size_t n, cap;
 };
 
+/* The group of (a, b); NULL when the two are too long to be one line's. */
 static struct group *group_get(struct groups *g, const char *a, const char *b)
 {
-	struct buf k = BUF_INIT;
+	struct buf k = BUF_INIT_CAP(BUF_CAP_LINE); /* from one journal line */
 	bool isnew;
 	size_t *slot;
 
 	buf_printf(&k, "%s\x1f%s", a, b ? b : "");
+	if (buf_err(&k))
+		return NULL;
 	slot = dream_map_put(&g->idx, dream_hash(k.data, k.len), &isnew);
 	buf_dispose(&k);
 	if (!isnew)
@@ -58,9 +61,13 @@ static struct group *group_get(struct groups *g, const char *a, const char *b)
 	return &g->v[g->n++];
 }
 
+/* Adds journal line `line`, seen at place (may be NULL), to gr (may be
+ * NULL: the line stays out of every group). */
 static void group_line(struct group *gr, size_t line, const char *place)
 {
 	bool isnew = true;
+	if (!gr)
+		return;
 	if (place)
 		dream_map_put(&gr->places, dream_hash(place, strlen(place)), &isnew);
 	if (isnew)
@@ -186,10 +193,23 @@ static struct mem *new_feedback(const struct dream_snap *s, const char *desc, co
 	return m;
 }
 
+/* 0 when each text of a memory to promote is whole (each is a line, but
+ * for the body); else the group is not promoted, and its lines stay in
+ * the journal. */
+static int promoted_err(const struct buf *desc, const struct buf *body, const struct buf *nm,
+			const struct buf *why)
+{
+	int rc;
+	if ((rc = buf_err(desc)) || (rc = buf_err(body)) || (rc = buf_err(nm)) || (rc = buf_err(why)))
+		return rc;
+	return 0;
+}
+
 static void promote_edit(struct dream_snap *s, struct group *gr, const size_t *linenos,
 			 const char *const *lines)
 {
-	struct buf desc = BUF_INIT, body = BUF_INIT, nm = BUF_INIT, why = BUF_INIT;
+	struct buf desc = BUF_INIT_CAP(BUF_CAP_LINE), body = BUF_INIT_CAP(BUF_CAP_MEMFILE);
+	struct buf nm = BUF_INIT_CAP(BUF_CAP_LINE), why = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct mem *m;
 	size_t i;
 
@@ -205,20 +225,23 @@ static void promote_edit(struct dream_snap *s, struct group *gr, const size_t *l
 	buf_printf(&body, "%s.\n\n**Why:** you made this edit by hand %zu times in %zu places.\n",
 		   buf_cstr(&desc), gr->nlines, gr->nplaces);
 	buf_printf(&nm, "prefer %s over %s", gr->b, gr->a);
-	m = new_feedback(s, buf_cstr(&desc), buf_cstr(&body));
-	m->name = unique_name(s, buf_cstr(&nm));
+	buf_printf(&why, "edit_pattern seen %zu times in %zu places", gr->nlines, gr->nplaces);
+	if (promoted_err(&desc, &body, &nm, &why))
+		goto out;
+	m = new_feedback(s, desc.data, body.data);
+	m->name = unique_name(s, nm.data);
 	m->rule = xcalloc(1, sizeof(*m->rule));
 	m->rule->literal = xstrdup(gr->a);
 	m->rule->fix = xstrdup(gr->b);
-	m->rule->message = xstrdup(buf_cstr(&desc));
+	m->rule->message = xstrdup(desc.data);
 	m->rule->severity = SEV_INFORMATION;
 	i = dream_snap_add(s, m);
 	s->it[i].is_new = true;
 	s->it[i].dirty = true;
-	buf_printf(&why, "edit_pattern seen %zu times in %zu places", gr->nlines, gr->nplaces);
-	dream_report_action(s->rep, DREAM_OP_PROMOTE, m->name, NULL, buf_cstr(&why));
+	dream_report_action(s->rep, DREAM_OP_PROMOTE, m->name, NULL, why.data);
 	consume(s, gr, linenos, lines, dream_report_last(s->rep));
 	s->rep->promoted++;
+out:
 	buf_dispose(&desc);
 	buf_dispose(&body);
 	buf_dispose(&nm);
@@ -228,7 +251,9 @@ static void promote_edit(struct dream_snap *s, struct group *gr, const size_t *l
 static void promote_reject(struct dream_snap *s, struct group *gr, const size_t *linenos,
 			   const char *const *lines)
 {
-	struct buf desc = BUF_INIT, body = BUF_INIT, nm = BUF_INIT, why = BUF_INIT;
+	struct buf desc = BUF_INIT_CAP(BUF_CAP_LINE), body = BUF_INIT_CAP(BUF_CAP_MEMFILE);
+	struct buf nm = BUF_INIT_CAP(BUF_CAP_LINE), why = BUF_INIT_CAP(BUF_CAP_LINE);
+	struct buf reason = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct mem *m, *old = NULL;
 	size_t i, oi = 0;
 
@@ -247,24 +272,27 @@ static void promote_reject(struct dream_snap *s, struct group *gr, const size_t 
 		   "**Why:** you rejected it every time it was shown.\n",
 		   old->name, gr->nlines);
 	buf_printf(&nm, "%s silenced", old->name);
-	m = new_feedback(s, buf_cstr(&desc), buf_cstr(&body));
-	m->name = unique_name(s, buf_cstr(&nm));
+	buf_printf(&why, "suggestion of %s rejected %zu times", old->name, gr->nlines);
+	buf_printf(&reason, "silenced: suggestion rejected %zu times", gr->nlines);
+	if (promoted_err(&desc, &body, &nm, &why) || buf_err(&reason))
+		goto out;
+	m = new_feedback(s, desc.data, body.data);
+	m->name = unique_name(s, nm.data);
 	strv_push(&m->supersedes, old->name);
 	i = dream_snap_add(s, m);
 	s->it[i].is_new = true;
 	s->it[i].dirty = true;
-	buf_printf(&why, "suggestion of %s rejected %zu times", old->name, gr->nlines);
-	dream_report_action(s->rep, DREAM_OP_PROMOTE, m->name, NULL, buf_cstr(&why));
+	dream_report_action(s->rep, DREAM_OP_PROMOTE, m->name, NULL, why.data);
 	consume(s, gr, linenos, lines, dream_report_last(s->rep));
 	s->rep->promoted++;
-	buf_reset(&why);
-	buf_printf(&why, "silenced: suggestion rejected %zu times", gr->nlines);
-	dream_snap_retire(s, oi, buf_cstr(&why), m->name);
+	dream_snap_retire(s, oi, reason.data, m->name);
 	dream_report_action(s->rep, DREAM_OP_SUPERSEDE, m->name, old->name, "rejected");
+out:
 	buf_dispose(&desc);
 	buf_dispose(&body);
 	buf_dispose(&nm);
 	buf_dispose(&why);
+	buf_dispose(&reason);
 }
 
 int dream_promote(struct dream_snap *s, const char *const *lines, const size_t *linenos,
@@ -288,9 +316,10 @@ int dream_promote(struct dream_snap *s, const char *const *lines, const size_t *
 				long long line = json_get_int(&j, 0, "line", -1);
 				if (before && after && uri && *before && strcmp(before, after) &&
 				    !strchr(before, '\n') && !strchr(after, '\n')) {
-					struct buf place = BUF_INIT;
+					struct buf place = BUF_INIT_CAP(BUF_CAP_LINE);
 					buf_printf(&place, "%s\x1f%lld", uri, line);
-					group_line(group_get(&edits, before, after), i, buf_cstr(&place));
+					if (!buf_err(&place)) /* else too long for a journal line */
+						group_line(group_get(&edits, before, after), i, place.data);
 					buf_dispose(&place);
 				}
 				free(before);

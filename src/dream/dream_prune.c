@@ -31,6 +31,8 @@ static bool exists_now(const char *ws, const char *rel, bool *git)
 		int rc = repo_path_exists(ws, rel, &in_head, &in_wt);
 		if (rc == 0)
 			return in_head || in_wt;
+		if (rc == KR_ENOMEM)
+			return false; /* too long to be a path: it exists nowhere */
 		*git = false; /* not a git work tree (or git unavailable): the work tree decides */
 	}
 	{
@@ -78,7 +80,8 @@ int dream_mark_stale(struct dream_snap *s)
 
 	for (size_t i = 0; i < s->mems.n; i++) {
 		struct mem *m = s->mems.v[i];
-		struct buf missing = BUF_INIT;
+		struct buf missing = BUF_INIT_CAP(BUF_CAP_LINE); /* the refs missing, listed */
+		bool stale = false;
 
 		if (s->it[i].state != DS_ACTIVE || s->it[i].is_new)
 			continue;
@@ -87,10 +90,10 @@ int dream_mark_stale(struct dream_snap *s)
 			break;
 		}
 		if (m->expires && m->expires_ts && m->expires_ts <= s->now) {
-			struct buf w = BUF_INIT;
+			struct buf w = BUF_INIT_CAP(BUF_CAP_LINE);
 			buf_printf(&w, "expired %s", m->expires);
 			s->it[i].stale = true;
-			s->it[i].stale_why = buf_detach(&w);
+			s->it[i].stale_why = buf_err(&w) ? xstrdup("expired") : buf_detach(&w);
 			continue;
 		}
 		if (!s->workspace || !m->refs.n)
@@ -112,12 +115,13 @@ int dream_mark_stale(struct dream_snap *s)
 			}
 			ri = &infos[*slot];
 			if (ri->st == REF_MISSING) {
-				buf_puts(&missing, missing.len ? ", " : "refs missing: ");
+				buf_puts(&missing, stale ? ", " : "refs missing: ");
 				buf_puts(&missing, ref);
+				stale = true;
 			}
 		}
 		/* renamed refs follow their file, unless the memory is stale anyway */
-		for (size_t r = 0; !missing.len && r < m->refs.n; r++) {
+		for (size_t r = 0; !stale && r < m->refs.n; r++) {
 			size_t *slot = dream_map_get(&cache, dream_hash(m->refs.v[r], strlen(m->refs.v[r])));
 			struct ref_info *ri = &infos[*slot];
 			if (ri->st != REF_RENAMED || strv_has(&m->refs, ri->final))
@@ -127,9 +131,10 @@ int dream_mark_stale(struct dream_snap *s)
 			m->refs.v[r] = xstrdup(ri->final);
 			s->it[i].dirty = true;
 		}
-		if (missing.len) {
+		if (stale) {
 			s->it[i].stale = true;
-			s->it[i].stale_why = buf_detach(&missing);
+			s->it[i].stale_why = buf_err(&missing) ? xstrdup("refs missing (too many to list)")
+							       : buf_detach(&missing);
 		}
 		buf_dispose(&missing);
 	}

@@ -5,6 +5,8 @@
 #include "kairos/err.h"
 #include "kairos/json.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,28 @@ void dream_report_action(struct dream_report *r, enum dream_op op, const char *n
 struct dream_action *dream_report_last(struct dream_report *r)
 {
 	return r->nactions ? &r->actions[r->nactions - 1] : NULL;
+}
+
+void dream_report_drop_last(struct dream_report *r)
+{
+	struct dream_action *a = dream_report_last(r);
+	if (!a)
+		return;
+	free(a->name);
+	free(a->other);
+	free(a->why);
+	strv_dispose(&a->names);
+	r->nactions--;
+}
+
+void dream_report_problem(struct dream_report *r, const struct mem *m, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	store_problem_add(&r->problems, &r->nproblems, m->path ? m->path : m->name, msg);
 }
 
 void dream_report_pair(struct dream_report *r, const char *a, const char *b, const char *kind,
@@ -182,7 +206,7 @@ int dream_report_json(const struct dream_report *r, struct buf *out)
 	}
 	jw_end(&w);
 	jw_end(&w);
-	return w.err;
+	return buf_err(out); /* the writer's errors fail out too */
 }
 
 static void summary_counts(const struct dream_report *r, struct buf *b)
@@ -220,10 +244,13 @@ static void summary_counts(const struct dream_report *r, struct buf *b)
 int dream_report_summary(const struct dream_report *r, struct buf *out)
 {
 	summary_counts(r, out);
-	return 0;
+	return buf_err(out);
 }
 
-void dream_report_commit_message(const struct dream_report *r, struct buf *b)
+/* The consumed journal lines are listed until the message is this long. */
+#define COMMIT_CONSUMED_UNTIL 60000
+
+int dream_report_commit_message(const struct dream_report *r, struct buf *b)
 {
 	buf_puts(b, "dream: ");
 	summary_counts(r, b);
@@ -259,9 +286,10 @@ void dream_report_commit_message(const struct dream_report *r, struct buf *b)
 	}
 	if (r->consumed.n) {
 		buf_puts(b, "\nconsumed journal lines:\n");
-		for (size_t i = 0; i < r->consumed.n && b->len < 60000; i++) {
+		for (size_t i = 0; i < r->consumed.n && b->len < COMMIT_CONSUMED_UNTIL; i++) {
 			buf_puts(b, r->consumed.v[i]);
 			buf_putc(b, '\n');
 		}
 	}
+	return buf_err(b);
 }

@@ -120,15 +120,6 @@ static void unit_push(struct units *u, const char *p, size_t n)
 	u->n++;
 }
 
-static bool fence_line(const char *p, size_t n)
-{
-	while (n && *p == ' ') {
-		p++;
-		n--;
-	}
-	return n >= 3 && (!strncmp(p, "```", 3) || !strncmp(p, "~~~", 3));
-}
-
 /* Splits text into sentences: lines, then [.!?] followed by a space
  * outside inline code; a fenced code block is one unit. */
 static void split_units(const char *text, struct units *u)
@@ -138,14 +129,14 @@ static void split_units(const char *text, struct units *u)
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (fence_line(p, n)) {
+		if (dream_fence_line(p, n)) {
 			const char *start = p, *q = p + n + (e ? 1 : 0);
 			size_t len;
 			while (*q) {
 				const char *e2 = strchr(q, '\n'), *line = q;
 				size_t n2 = e2 ? (size_t)(e2 - q) : strlen(q);
 				q += n2 + (e2 ? 1 : 0);
-				if (fence_line(line, n2))
+				if (dream_fence_line(line, n2))
 					break;
 			}
 			len = (size_t)(q - start);
@@ -173,26 +164,29 @@ static void split_units(const char *text, struct units *u)
 	}
 }
 
-/* The identity of a sentence: its token sequence (0 when it has none). */
-static uint64_t unit_key(const char *p, size_t n)
+/* The identity of a sentence in *key: its token sequence (0 when it has
+ * none). KR_ENOMEM when the sentence is too long to take apart. */
+static int unit_key(const char *p, size_t n, uint64_t *key)
 {
 	struct dream_toks t = {0};
-	struct buf b = BUF_INIT;
-	uint64_t h = 0;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* a sentence of a memory */
+	int rc;
 
-	dream_tokenize(p, n, &t);
-	for (size_t i = 0; i < t.n; i++) {
-		if (t.v[i].kind == DT_END)
-			continue;
-		buf_putc(&b, (char)('0' + t.v[i].kind));
-		buf_puts(&b, t.v[i].s);
-		buf_putc(&b, 0x1f);
+	*key = 0;
+	if (!(rc = dream_tokenize(p, n, &t))) {
+		for (size_t i = 0; i < t.n; i++) {
+			if (t.v[i].kind == DT_END)
+				continue;
+			buf_putc(&b, (char)('0' + t.v[i].kind));
+			buf_puts(&b, t.v[i].s);
+			buf_putc(&b, 0x1f);
+		}
+		if (!(rc = buf_err(&b)) && b.len)
+			*key = dream_hash(b.data, b.len);
 	}
-	if (b.len)
-		h = dream_hash(b.data, b.len);
 	buf_dispose(&b);
 	dream_toks_dispose(&t);
-	return h;
+	return rc;
 }
 
 static bool key_has(const uint64_t *v, size_t n, uint64_t k)
@@ -212,23 +206,25 @@ static void strv_union(struct strv *into, const struct strv *from, bool *changed
 		}
 }
 
-void dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
+int dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 {
 	struct mem *sv = s->mems.v[survivor], *ab = s->mems.v[absorbed];
 	struct units su = {0}, au = {0};
 	uint64_t *keys = NULL;
 	size_t nkeys = 0;
-	struct buf body = BUF_INIT;
+	/* the survivor's new body, which must stay a memory file */
+	struct buf body = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 	bool body_changed = false, changed = false;
 	char *why;
+	int rc = 0;
 
 	/* what the survivor already says */
 	if (sv->description)
 		unit_push(&su, sv->description, strlen(sv->description));
 	split_units(sv->body ? sv->body : "", &su);
 	keys = xmalloc((su.n + 1) * sizeof(*keys));
-	for (size_t i = 0; i < su.n; i++)
-		keys[nkeys++] = unit_key(su.v[i].p, su.v[i].n);
+	for (size_t i = 0; i < su.n && !rc; i++)
+		rc = unit_key(su.v[i].p, su.v[i].n, &keys[nkeys++]);
 
 	/* the body first: when the description repeats a sentence of it, the
 	 * sentence is carried as the body wrote it */
@@ -236,9 +232,9 @@ void dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 	if (ab->description)
 		unit_push(&au, ab->description, strlen(ab->description));
 	buf_puts(&body, sv->body ? sv->body : "");
-	for (size_t i = 0; i < au.n; i++) {
-		uint64_t k = unit_key(au.v[i].p, au.v[i].n);
-		if (!k || key_has(keys, nkeys, k))
+	for (size_t i = 0; i < au.n && !rc; i++) {
+		uint64_t k;
+		if ((rc = unit_key(au.v[i].p, au.v[i].n, &k)) || !k || key_has(keys, nkeys, k))
 			continue;
 		if (!body_changed) {
 			/* one blank line between the old body and what it gains */
@@ -252,6 +248,12 @@ void dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 		body_changed = true;
 		keys = xrealloc(keys, (nkeys + 1) * sizeof(*keys));
 		keys[nkeys++] = k;
+	}
+	if (!rc)
+		rc = buf_err(&body);
+	if (rc) { /* nothing is changed yet: the two stay as they are */
+		dream_report_problem(s->rep, ab, "not merged into %s: %s", sv->name, kr_errmsg());
+		goto out;
 	}
 	if (body_changed) {
 		free(sv->body);
@@ -276,9 +278,12 @@ void dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 	sprintf(why, "merged into %s", sv->name);
 	dream_snap_retire(s, absorbed, why, sv->name);
 	free(why);
+out:
+	buf_dispose(&body);
 	free(keys);
 	free(su.v);
 	free(au.v);
+	return rc;
 }
 
 /* ---- a small hash map uint64 -> size_t (open addressing) -------------- */

@@ -53,14 +53,23 @@ bool dream_cancelled(const struct dream_snap *s);
 void dream_snap_retire(struct dream_snap *s, size_t i, const char *reason,
 		       const char *superseded_by);
 /* Merges absorbed into survivor: sentences the survivor lacks appended,
- * scope and refs united; absorbed retired. */
-void dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed);
+ * scope and refs united; absorbed retired. KR_ENOMEM, changing nothing
+ * and recording why as a problem of absorbed, when the survivor's body
+ * would pass BUF_CAP_MEMFILE (a memory file that could not be read back)
+ * or a sentence is too long to compare. */
+int dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed);
 /* True when a is newer than b (updated, then created, then name). */
 bool dream_newer(const struct mem *a, const struct mem *b);
 
 void dream_report_action(struct dream_report *r, enum dream_op op, const char *name,
 			 const char *other, const char *why);
 struct dream_action *dream_report_last(struct dream_report *r);
+/* Forgets the last action recorded (one that came to nothing). */
+void dream_report_drop_last(struct dream_report *r);
+/* Records that the dream left memory m as it was, and why (printf-style),
+ * among the report's invalid files, which a dream never changes. */
+void dream_report_problem(struct dream_report *r, const struct mem *m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void dream_report_pair(struct dream_report *r, const char *a, const char *b, const char *kind,
 		       double score);
 
@@ -116,7 +125,8 @@ int dream_journal_drop(const char *dir, const struct strv *consumed);
 void dream_ops_apply(struct dream_snap *sp, struct dream_report *out, const struct dream_opin *ops,
 		     size_t n);
 
-/* "dream: <summary>" then one line per action and the consumed lines. */
-void dream_report_commit_message(const struct dream_report *r, struct buf *b);
+/* Appends "dream: <summary>" then one line per action and the consumed
+ * lines; buf_err(b). */
+int dream_report_commit_message(const struct dream_report *r, struct buf *b);
 
 #endif

@@ -53,19 +53,25 @@ static bool why_line(const char *p, size_t n)
 		p += 2;
 		n -= 2;
 	}
-	if (n >= 8 && !strncasecmp(p, "**why:**", 8))
-		return true;
-	if (n >= 17 && !strncasecmp(p, "**how to apply:**", 17))
-		return true;
-	return false;
+	return DREAM_STARTS_CASE(p, n, "**why:**") || DREAM_STARTS_CASE(p, n, "**how to apply:**");
+}
+
+bool dream_fence_line(const char *p, size_t n)
+{
+	while (n && *p == ' ') {
+		p++;
+		n--;
+	}
+	return DREAM_STARTS(p, n, DREAM_FENCE) || DREAM_STARTS(p, n, "~~~");
 }
 
 char *dream_statement(const struct mem *m)
 {
-	struct buf b = BUF_INIT;
-	const char *p = m->body ? m->body : "";
+	const char *p = m->body ? m->body : "", *d = m->description ? m->description : "";
+	/* the description, the body's lines, a newline after each */
+	struct buf b = BUF_INIT_CAP(strlen(d) + 1 + strlen(p) + 1);
 
-	buf_puts(&b, m->description ? m->description : "");
+	buf_puts(&b, d);
 	buf_putc(&b, '\n');
 	while (*p) {
 		const char *e = strchr(p, '\n');
@@ -76,7 +82,7 @@ char *dream_statement(const struct mem *m)
 		}
 		p += n + (e ? 1 : 0);
 	}
-	return buf_detach(&b);
+	return buf_err(&b) ? NULL : buf_detach(&b);
 }
 
 static void tok_push(struct dream_toks *t, enum dream_tok_kind k, const char *s, size_t n)
@@ -124,13 +130,20 @@ static size_t word_char(const char *s, size_t n)
 	}
 }
 
+/* Typographic quotes in UTF-8 (all of one length) */
+#define LSQUO "\xE2\x80\x98" /* U+2018 */
+#define RSQUO "\xE2\x80\x99" /* U+2019 */
+#define LDQUO "\xE2\x80\x9C" /* U+201C */
+#define RDQUO "\xE2\x80\x9D" /* U+201D */
+#define QUO_LEN STRLEN_LIT(RSQUO)
+
 /* An apostrophe (' or U+2019) at s: its length, else 0. */
 static size_t apostrophe(const char *s, size_t n)
 {
 	if (n >= 1 && *s == '\'')
 		return 1;
-	if (n >= 3 && !memcmp(s, "\xE2\x80\x99", 3))
-		return 3;
+	if (DREAM_STARTS(s, n, RSQUO))
+		return QUO_LEN;
 	return 0;
 }
 
@@ -138,15 +151,15 @@ static size_t dquote(const char *s, size_t n)
 {
 	if (n >= 1 && *s == '"')
 		return 1;
-	if (n >= 3 && (!memcmp(s, "\xE2\x80\x9C", 3) || !memcmp(s, "\xE2\x80\x9D", 3)))
-		return 3;
+	if (DREAM_STARTS(s, n, LDQUO) || DREAM_STARTS(s, n, RDQUO))
+		return QUO_LEN;
 	return 0;
 }
 
 static size_t squote(const char *s, size_t n)
 {
-	if (n >= 3 && !memcmp(s, "\xE2\x80\x98", 3))
-		return 3;
+	if (DREAM_STARTS(s, n, LSQUO))
+		return QUO_LEN;
 	return apostrophe(s, n);
 }
 
@@ -162,32 +175,34 @@ static void push_word(struct dream_toks *t, const char *w, size_t n)
 	tok_push(t, num ? DT_NUM : DT_WORD, w, n);
 }
 
+#define PUSH_LIT(t, lit) push_word((t), lit, STRLEN_LIT(lit))
+
 /* word w followed by an apostrophe and suffix x */
 static void push_contraction(struct dream_toks *t, const char *w, size_t wn, const char *x,
 			     size_t xn)
 {
 	if (xn == 1 && *x == 't' && wn >= 2 && w[wn - 1] == 'n') {
 		size_t bn = wn - 1;
-		if (bn == 2 && !memcmp(w, "ca", 2))
-			push_word(t, "can", 3);
-		else if (bn == 2 && !memcmp(w, "wo", 2))
-			push_word(t, "will", 4);
-		else if (bn == 3 && !memcmp(w, "sha", 3))
-			push_word(t, "shall", 5);
+		if (DREAM_IS(w, bn, "ca"))
+			PUSH_LIT(t, "can");
+		else if (DREAM_IS(w, bn, "wo"))
+			PUSH_LIT(t, "will");
+		else if (DREAM_IS(w, bn, "sha"))
+			PUSH_LIT(t, "shall");
 		else
 			push_word(t, w, bn);
-		push_word(t, "not", 3);
+		PUSH_LIT(t, "not");
 		return;
 	}
 	if (xn == 1 && *x == 's') {
 		push_word(t, w, wn);
-		if (wn == 3 && !memcmp(w, "let", 3)) {
-			push_word(t, "us", 2);
+		if (DREAM_IS(w, wn, "let")) {
+			PUSH_LIT(t, "us");
 			return;
 		}
 		for (size_t i = 0; i < ARRAY_LEN(is_words); i++)
 			if (strlen(is_words[i]) == wn && !memcmp(w, is_words[i], wn)) {
-				push_word(t, "is", 2);
+				PUSH_LIT(t, "is");
 				return;
 			}
 		return; /* possessive 's dropped */
@@ -339,9 +354,9 @@ static void canon_naming(struct dream_toks *t)
 				if (!joined && !split)
 					continue;
 				free(k.s);
-				k.s = xmalloc(sl + 6);
+				k.s = xmalloc(sl + sizeof("_case"));
 				memcpy(k.s, stems[s], sl);
-				memcpy(k.s + sl, "_case", 6);
+				memcpy(k.s + sl, "_case", sizeof("_case"));
 				if (split)
 					free(t->v[++i].s);
 				break;
@@ -353,7 +368,7 @@ static void canon_naming(struct dream_toks *t)
 }
 int dream_tokenize(const char *text, size_t len, struct dream_toks *out)
 {
-	struct buf norm = BUF_INIT;
+	struct buf norm = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* one line of a memory */
 	size_t i = 0;
 	int rc = 0;
 

@@ -26,7 +26,8 @@ void gitindex_free(char **v, size_t n)
 
 int gitindex_list(const char *workspace, char ***out, size_t *n)
 {
-	struct buf b = BUF_INIT, path = BUF_INIT, prev = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(INDEX_MAX + 1), path = BUF_INIT_CAP(BUF_CAP_LINE);
+	struct buf prev = BUF_INIT_CAP(BUF_CAP_LINE); /* the entry's path */
 	const unsigned char *p, *end;
 	char **v = NULL;
 	size_t nv = 0;
@@ -36,12 +37,11 @@ int gitindex_list(const char *workspace, char ***out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	buf_printf(&path, "%s/.git/index", workspace);
-	rc = fsx_read(path.data, INDEX_MAX, &b);
-	if (rc)
+	if ((rc = buf_err(&path)) || (rc = fsx_read(path.data, INDEX_MAX, &b)))
 		goto out;
 	p = (const unsigned char *)b.data;
 	end = p + b.len;
-	if (b.len < 12 + 20 || memcmp(p, "DIRC", 4)) {
+	if (b.len < 12 + 20 || memcmp(p, "DIRC", STRLEN_LIT("DIRC"))) {
 		rc = kr_errc(KR_EINVAL, "%s: not a git index", path.data);
 		goto out;
 	}
@@ -95,6 +95,8 @@ int gitindex_list(const char *workspace, char ***out, size_t *n)
 		if (name + nl >= end)
 			goto bad;
 		buf_append(&prev, name, nl);
+		if ((rc = buf_err(&prev)))
+			goto out;
 		if (ver == 4)
 			p = name + nl + 1;
 		else

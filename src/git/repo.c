@@ -237,29 +237,39 @@ static const char *ws_rel(const struct ws *s, const char *repo_path)
 	return strncmp(repo_path, s->prefix, n) ? NULL : repo_path + n;
 }
 
-static char *ws_repo_path(const struct ws *s, const char *rel)
+/* The repository path of workspace-relative rel in *out. */
+static int ws_repo_path(const struct ws *s, const char *rel, char **out)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
+	int rc;
+
+	*out = NULL;
 	buf_printf(&b, "%s%s", s->prefix, rel);
-	return buf_detach(&b);
+	if ((rc = buf_err(&b)))
+		return rc;
+	*out = buf_detach(&b);
+	return 0;
 }
 
-/* rel normalised ("a/./b//c" -> "a/b/c", "a/../b" -> "b"), or NULL when it
- * is not a relative path that stays inside its base ("../x", "/x"). */
-static char *norm_rel(const char *rel)
+/* rel normalised ("a/./b//c" -> "a/b/c", "a/../b" -> "b") in *out;
+ * KR_EINVAL when it is not a relative path that stays inside its base
+ * ("../x", "/x"). */
+static int norm_rel(const char *rel, char **out)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
+	int rc;
 
+	*out = NULL;
 	if (!rel || !*rel || rel[0] == '/')
-		return NULL;
+		goto outside;
 	for (const char *p = rel; *p;) {
 		size_t n = strcspn(p, "/");
 		if (n == 2 && p[0] == '.' && p[1] == '.') {
 			char *slash;
-			if (b.len == 0) {
-				buf_dispose(&b);
-				return NULL;
-			}
+			if ((rc = buf_err(&b)))
+				return rc;
+			if (b.len == 0)
+				goto outside;
 			slash = strrchr(b.data, '/');
 			buf_truncate(&b, slash ? (size_t)(slash - b.data) : 0);
 		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
@@ -271,11 +281,15 @@ static char *norm_rel(const char *rel)
 		while (*p == '/')
 			p++;
 	}
-	if (b.len == 0) {
-		buf_dispose(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
+	if ((rc = buf_err(&b)))
+		return rc;
+	if (b.len == 0)
+		goto outside;
+	*out = buf_detach(&b);
+	return 0;
+outside:
+	buf_dispose(&b);
+	return kr_errc(KR_EINVAL, "not a path inside the workspace: %s", rel ? rel : "(null)");
 }
 
 /* The cached walk of s at HEAD, building it when HEAD moved. Call with
@@ -500,22 +514,23 @@ int repo_head_id(const char *workspace, char *id_out)
 int repo_path_exists(const char *workspace, const char *rel, bool *in_head, bool *in_worktree)
 {
 	struct ws s;
-	struct buf full = BUF_INIT;
+	struct buf full = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct stat st;
-	char *nrel = norm_rel(rel), *rp = NULL;
+	char *nrel = NULL, *rp = NULL;
 	int rc;
 
 	*in_head = false;
 	*in_worktree = false;
-	if (!nrel)
-		return kr_errc(KR_EINVAL, "not a path inside the workspace: %s", rel ? rel : "(null)");
+	if ((rc = norm_rel(rel, &nrel)))
+		return rc;
 	buf_printf(&full, "%s/%s", workspace, nrel);
-	*in_worktree = lstat(buf_cstr(&full), &st) == 0;
+	if ((rc = buf_err(&full)))
+		goto out;
+	*in_worktree = lstat(full.data, &st) == 0;
 	buf_dispose(&full);
 	if ((rc = ws_open(&s, workspace)) < 0)
 		goto out;
-	rp = ws_repo_path(&s, nrel);
-	if ((rc = s.vt->head_has(s.repo, rp, in_head)) < 0)
+	if ((rc = ws_repo_path(&s, nrel, &rp)) == 0 && (rc = s.vt->head_has(s.repo, rp, in_head)) < 0)
 		rc = gitops_fail(s.vt, rc);
 	ws_close(&s);
 out:
@@ -528,15 +543,18 @@ int repo_follow_renames(const char *workspace, const char *rel, char **final_out
 {
 	struct ws s;
 	struct walk *w;
-	char *nrel = norm_rel(rel), *rp = NULL;
+	char *nrel = NULL, *rp = NULL;
 	int rc;
 
 	*final_out = NULL;
-	if (!nrel)
-		return kr_errc(KR_EINVAL, "not a path inside the workspace: %s", rel ? rel : "(null)");
+	if ((rc = norm_rel(rel, &nrel)))
+		return rc;
 	if ((rc = ws_open(&s, workspace)) < 0)
 		goto out;
-	rp = ws_repo_path(&s, nrel);
+	if ((rc = ws_repo_path(&s, nrel, &rp))) {
+		ws_close(&s);
+		goto out;
+	}
 	pthread_mutex_lock(&cache_lock);
 	rc = cached_walk(&s, &w);
 	if (rc == 0) {

@@ -117,7 +117,7 @@ static int take_num(long *dst, const struct json *j, int obj, const char *key, l
 
 int model_config_from_json(struct model_config *c, const struct json *j, int obj)
 {
-	struct buf bad = BUF_INIT;
+	struct buf bad = BUF_INIT_CAP(BUF_CAP_LINE); /* the names of bad keys */
 	int rc = 0, pi;
 	long v;
 
@@ -147,8 +147,10 @@ int model_config_from_json(struct model_config *c, const struct json *j, int obj
 	v = c->max_tokens;
 	if (!take_num(&v, j, obj, "maxTokens", 16, 65536, &bad))
 		c->max_tokens = (int)v;
-	if (bad.len)
-		rc = kr_errc(KR_EINVAL, "llm: ignored invalid value of %s", buf_cstr(&bad));
+	if (buf_err(&bad))
+		rc = kr_errc(KR_EINVAL, "llm: ignored invalid values");
+	else if (bad.len)
+		rc = kr_errc(KR_EINVAL, "llm: ignored invalid value of %s", bad.data);
 	buf_dispose(&bad);
 	return rc;
 }
@@ -237,14 +239,18 @@ struct model *model_new(struct loop *l, const struct model_config *cfg, const ch
 	model_config_init(&m->cfg);
 	model_config_copy(&m->cfg, cfg);
 	if (state_dir && *state_dir) {
-		struct buf b = BUF_INIT;
+		struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 		buf_printf(&b, "%s/model-budget", state_dir);
-		m->budget_path = buf_detach(&b);
+		if (buf_err(&b)) /* the count is kept in memory only */
+			mlog(m, "model: no file for the daily count: %s", kr_errmsg());
+		else
+			m->budget_path = buf_detach(&b);
 	}
 	m->rng = loop_now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)m;
 	for (int p = 0; p < MODEL_PURPOSE_COUNT; p++) {
 		m->slots[p].m = m;
 		m->slots[p].p = (enum model_purpose)p;
+		m->slots[p].http = (struct model_http)MODEL_HTTP_INIT;
 		loop_timer_init(&m->slots[p].retry, slot_retry_fire, &m->slots[p]);
 	}
 	return m;
@@ -370,7 +376,7 @@ static void budget_load(struct model *m)
 
 static void budget_save(struct model *m)
 {
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(BUF_CAP_LINE);
 	char *dir;
 	int rc;
 
@@ -378,7 +384,7 @@ static void budget_save(struct model *m)
 		return;
 	dir = fsx_dirname(m->budget_path);
 	buf_printf(&text, "%s %d\n", m->day, m->used);
-	if (!(rc = fsx_mkdirs(dir, 0700)))
+	if (!(rc = buf_err(&text)) && !(rc = fsx_mkdirs(dir, 0700)))
 		rc = fsx_write_atomic(m->budget_path, text.data, text.len);
 	if (rc && !m->budget_warned) {
 		mlog(m, "model: could not save the daily count in %s: %s (kept in memory)",
@@ -470,7 +476,8 @@ static void slot_http_done(void *ud, struct httpc_req *req, const struct httpc_r
 	struct slot *s = ud;
 	struct model *m = s->m;
 	char msg[400], api[256];
-	struct buf text = BUF_INIT;
+	/* the reply's text is no longer than its body, which httpc caps */
+	struct buf text = BUF_INIT_CAP(HTTPC_MAX_BODY);
 	int rc;
 
 	s->req = NULL;
@@ -484,7 +491,8 @@ static void slot_http_done(void *ud, struct httpc_req *req, const struct httpc_r
 		return;
 	}
 	if (r->status >= 200 && r->status < 300) {
-		rc = model_api_of(m->cfg.provider)->parse(&text, r->body, r->body_len);
+		if (!(rc = model_api_of(m->cfg.provider)->parse(&text, r->body, r->body_len)))
+			rc = buf_err(&text);
 		if (rc)
 			slot_finish(s, rc, kr_errmsg(), NULL, 0);
 		else
@@ -515,11 +523,12 @@ static void slot_http_done(void *ud, struct httpc_req *req, const struct httpc_r
 	slot_finish(s, KR_ERR, msg, NULL, 0);
 }
 
+/* The text to send with its secrets replaced; NULL when it is too long. */
 static char *redacted_copy(const char *s, int *count)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING); /* a prompt */
 	int n = 0;
-	if (redact(s ? s : "", s ? strlen(s) : 0, &b, &n)) {
+	if (redact(s ? s : "", s ? strlen(s) : 0, &b, &n) || buf_err(&b)) {
 		buf_dispose(&b);
 		return NULL;
 	}
@@ -627,6 +636,11 @@ extern const char model_prompt_dream[];
 extern const char model_prompt_remember[];
 extern const char model_prompt_improve[];
 
+/* A prompt file may open with a comment line that gives its version,
+ * "<!-- kairos prompt: dream, version 1 -->", which is not sent. */
+#define PROMPT_HEAD "<!--"
+#define PROMPT_VERSION "version "
+
 static const char *prompt_file(enum model_purpose p)
 {
 	switch (p) {
@@ -641,7 +655,7 @@ static const char *prompt_file(enum model_purpose p)
 const char *model_prompt(enum model_purpose p)
 {
 	const char *s = prompt_file(p);
-	if (!strncmp(s, "<!--", 4)) {
+	if (!strncmp(s, PROMPT_HEAD, STRLEN_LIT(PROMPT_HEAD))) {
 		const char *nl = strchr(s, '\n');
 		s = nl ? nl + 1 : s + strlen(s);
 	}
@@ -650,9 +664,9 @@ const char *model_prompt(enum model_purpose p)
 
 int model_prompt_version(enum model_purpose p)
 {
-	const char *s = prompt_file(p), *v = strstr(s, "version ");
+	const char *s = prompt_file(p), *v = strstr(s, PROMPT_VERSION);
 	const char *nl = strchr(s, '\n');
-	if (strncmp(s, "<!--", 4) || !v || (nl && v > nl))
+	if (strncmp(s, PROMPT_HEAD, STRLEN_LIT(PROMPT_HEAD)) || !v || (nl && v > nl))
 		return 0;
-	return atoi(v + 8);
+	return atoi(v + STRLEN_LIT(PROMPT_VERSION));
 }

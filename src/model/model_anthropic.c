@@ -24,7 +24,7 @@ int model_anthropic_build(struct model_http *out, const struct model_config *c, 
 	model_wire_json_message(&w, "user", user);
 	jw_end(&w);
 	jw_end(&w);
-	return w.err;
+	return buf_err(&out->body); /* the writer's errors fail the buffer too */
 }
 
 int model_anthropic_parse(struct buf *out, const char *body, size_t len)
@@ -44,10 +44,12 @@ int model_anthropic_parse(struct buf *out, const char *body, size_t len)
 		if (!json_streq(&j, json_get(&j, e, "type"), "text"))
 			continue;
 		int t = json_get(&j, e, "text");
-		if (json_type(&j, t) != JSON_STRING || json_str(&j, t, out)) {
+		if (json_type(&j, t) != JSON_STRING) {
 			rc = kr_errc(KR_EINVAL, "a text block of the reply has no text");
 			goto out;
 		}
+		if ((rc = json_str(&j, t, out))) /* fails only when out does */
+			goto out;
 		n++;
 	}
 	rc = n ? 0 : kr_errc(KR_EINVAL, "the reply holds no text");

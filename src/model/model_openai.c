@@ -19,7 +19,7 @@ int model_openai_build(struct model_http *out, const struct model_config *c, con
 		return rc;
 	model_wire_header(out, "content-type", "application/json");
 	if (key && *key) {
-		size_t n = strlen(key) + 8;
+		size_t n = STRLEN_LIT("Bearer ") + strlen(key) + 1;
 		char *v = xmalloc(n);
 		snprintf(v, n, "Bearer %s", key);
 		model_wire_header(out, "authorization", v);
@@ -34,7 +34,7 @@ int model_openai_build(struct model_http *out, const struct model_config *c, con
 	model_wire_json_message(&w, "user", user);
 	jw_end(&w);
 	jw_end(&w);
-	return w.err;
+	return buf_err(&out->body); /* the writer's errors fail the buffer too */
 }
 
 int model_openai_parse(struct buf *out, const char *body, size_t len)
@@ -46,10 +46,10 @@ int model_openai_parse(struct buf *out, const char *body, size_t len)
 		goto out;
 	}
 	t = json_path(&j, json_at(&j, json_get(&j, 0, "choices"), 0), "message.content");
-	if (json_type(&j, t) != JSON_STRING || json_str(&j, t, out))
+	if (json_type(&j, t) != JSON_STRING)
 		rc = kr_errc(KR_EINVAL, "the reply has no choices[0].message.content text");
 	else
-		rc = 0;
+		rc = json_str(&j, t, out); /* fails only when out does */
 out:
 	json_dispose(&j);
 	return rc;

@@ -17,6 +17,8 @@
 #define MAX_PATH 1024
 #define MAX_FIND 1000
 #define MAX_NAMES 20
+#define FENCE "```" /* a Markdown code fence */
+#define FENCE_LEN STRLEN_LIT(FENCE)
 
 static void logf_(model_log_fn log, void *ud, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -45,7 +47,7 @@ static int unwrap(const char *text, size_t len, const char **js, size_t *jn)
 		e--;
 	if (p == e)
 		return kr_errc(KR_EINVAL, "the reply is empty");
-	if ((size_t)(e - p) < 6 || memcmp(p, "```", 3)) {
+	if ((size_t)(e - p) < 2 * FENCE_LEN || memcmp(p, FENCE, FENCE_LEN)) {
 		*js = p;
 		*jn = (size_t)(e - p);
 		return 0;
@@ -53,18 +55,20 @@ static int unwrap(const char *text, size_t len, const char **js, size_t *jn)
 	const char *nl = memchr(p, '\n', (size_t)(e - p));
 	if (!nl)
 		return kr_errc(KR_EINVAL, "the reply's code block is not closed");
-	size_t tag = (size_t)(nl - p) - 3;
-	const char *t = p + 3;
+	size_t tag = (size_t)(nl - p) - FENCE_LEN;
+	const char *t = p + FENCE_LEN;
+	const char *close = e - FENCE_LEN;
 	while (tag && (t[tag - 1] == '\r' || t[tag - 1] == ' '))
 		tag--;
-	if (!(tag == 0 || (tag == 4 && (!memcmp(t, "json", 4) || !memcmp(t, "JSON", 4)))))
+	if (!(tag == 0 || (tag == STRLEN_LIT("json") &&
+			   (!memcmp(t, "json", tag) || !memcmp(t, "JSON", tag)))))
 		return kr_errc(KR_EINVAL, "the reply's code block is not JSON");
-	if (memcmp(e - 3, "```", 3) || e - 3 <= nl || (e[-4] != '\n' && e - 3 != nl + 1))
+	if (memcmp(close, FENCE, FENCE_LEN) || close <= nl || (close[-1] != '\n' && close != nl + 1))
 		return kr_errc(KR_EINVAL, "the reply is more than one fenced code block");
 	*js = nl + 1;
-	*jn = (size_t)(e - 3 - (nl + 1));
-	for (const char *q = *js; q + 3 <= *js + *jn; q++)
-		if (!memcmp(q, "```", 3))
+	*jn = (size_t)(close - (nl + 1));
+	for (const char *q = *js; q + FENCE_LEN <= *js + *jn; q++)
+		if (!memcmp(q, FENCE, FENCE_LEN))
 			return kr_errc(KR_EINVAL, "the reply holds more than one code block");
 	return 0;
 }
@@ -116,22 +120,22 @@ static int keys_only(const struct json *j, int obj, const char *const *keys)
 static int str_field(char **out, const struct json *j, int i, const char *what, size_t max,
 		     bool allow_empty)
 {
-	struct buf b = BUF_INIT;
+	/* the field's own limit: a longer string stops at the cap */
+	struct buf b = BUF_INIT_CAP(max);
 	int rc = 0;
 	if (json_type(j, i) == JSON_NONE)
 		return kr_errc(KR_EINVAL, "%s is missing", what);
 	if (json_type(j, i) != JSON_STRING)
 		return kr_errc(KR_EINVAL, "%s must be a string", what);
-	if (json_str(j, i, &b)) {
-		rc = kr_errc(KR_EINVAL, "%s is not a valid string", what);
+	if ((rc = json_str(j, i, &b))) {
+		if (rc == KR_ENOMEM)
+			rc = kr_errc(KR_EINVAL, "%s is longer than %zu bytes", what, max);
+		else
+			rc = kr_errc(KR_EINVAL, "%s is not a valid string", what);
 		goto out;
 	}
 	if (memchr(buf_cstr(&b), 0, b.len)) {
 		rc = kr_errc(KR_EINVAL, "%s holds a NUL character", what);
-		goto out;
-	}
-	if (b.len > max) {
-		rc = kr_errc(KR_EINVAL, "%s is longer than %zu bytes", what, max);
 		goto out;
 	}
 	if (!b.len && !allow_empty) {

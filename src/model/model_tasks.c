@@ -16,6 +16,7 @@
 #define MAX_REMEMBER 8192
 #define MAX_SELECTION 32768
 #define REDACTED "[REDACTED]"
+#define MORE_BODY " …" /* after a memory's body cut at MAX_BODY */
 
 static void task_log(void *ud, const char *msg)
 {
@@ -46,8 +47,10 @@ static void put_memories(struct buf *b, const struct model_memory *mems, size_t 
 		buf_puts(b, "\n");
 		if (mems[i].body && *mems[i].body) {
 			buf_puts(b, "  text: |\n    ");
-			struct buf body = BUF_INIT;
-			put_capped(&body, mems[i].body, MAX_BODY, " …");
+			struct buf body = BUF_INIT_CAP(MAX_BODY + STRLEN_LIT(MORE_BODY));
+			put_capped(&body, mems[i].body, MAX_BODY, MORE_BODY);
+			if (buf_err(&body))
+				buf_fail(b, buf_err(&body));
 			for (const char *p = buf_cstr(&body); *p; p++) {
 				buf_putc(b, *p);
 				if (*p == '\n' && p[1])
@@ -91,14 +94,14 @@ static void tick_done(void *ud, const struct model_result *r)
 
 int model_tick(struct model *m, const struct model_tick_req *rq, model_tick_fn fn, void *ud)
 {
-	struct buf u = BUF_INIT;
+	struct buf u = BUF_INIT_CAP(BUF_CAP_LISTING); /* a prompt that quotes memories */
 	struct tick_task *t;
 	int rc;
 
 	buf_puts(&u, "Lines changed since the last tick, each behind its 1-based line number:\n");
-	for (size_t i = 0; i < rq->nhunks; i++) {
+	for (size_t i = 0; i < rq->nhunks && !buf_err(&u); i++) {
 		const struct model_hunk *h = &rq->hunks[i];
-		struct buf text = BUF_INIT;
+		struct buf text = BUF_INIT_CAP(MAX_HUNK + STRLEN_LIT("\n"));
 		long ln = h->line > 0 ? h->line : 1;
 		if (u.len > MAX_TICK_TEXT) {
 			buf_printf(&u, "\n(%zu more changed regions not shown)\n", rq->nhunks - i);
@@ -106,6 +109,8 @@ int model_tick(struct model *m, const struct model_tick_req *rq, model_tick_fn f
 		}
 		buf_printf(&u, "\nfile: %s\n", h->file ? h->file : "");
 		put_capped(&text, h->text, MAX_HUNK, "\n");
+		if (buf_err(&text))
+			buf_fail(&u, buf_err(&text));
 		for (const char *p = buf_cstr(&text); *p;) {
 			const char *nl = strchr(p, '\n');
 			size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -123,12 +128,15 @@ int model_tick(struct model *m, const struct model_tick_req *rq, model_tick_fn f
 		buf_puts(&u, "\nNo memory applies to these files.\n");
 	}
 	buf_puts(&u, "\nAnswer with the JSON object described.\n");
+	if ((rc = buf_err(&u)))
+		goto out;
 
 	t = xcalloc(1, sizeof(*t));
 	*t = (struct tick_task){m, fn, ud, rq->line, rq->line_ud};
-	rc = model_ask_owned(m, MODEL_TICK, model_prompt(MODEL_TICK), buf_cstr(&u), tick_done, t, free);
+	rc = model_ask_owned(m, MODEL_TICK, model_prompt(MODEL_TICK), u.data, tick_done, t, free);
 	if (rc)
 		free(t);
+out:
 	buf_dispose(&u);
 	return rc;
 }
@@ -180,7 +188,7 @@ static void dream_done(void *ud, const struct model_result *r)
 
 int model_dream(struct model *m, const struct model_dream_req *rq, model_dream_fn fn, void *ud)
 {
-	struct buf u = BUF_INIT;
+	struct buf u = BUF_INIT_CAP(BUF_CAP_LISTING); /* a prompt that quotes memories */
 	struct dream_task *t;
 	int rc;
 
@@ -198,6 +206,8 @@ int model_dream(struct model *m, const struct model_dream_req *rq, model_dream_f
 			   rq->mems[rq->pairs[i].b].name);
 	}
 	buf_puts(&u, "\nAnswer with the JSON object described.\n");
+	if ((rc = buf_err(&u)))
+		goto out;
 
 	t = xcalloc(1, sizeof(*t));
 	t->m = m;
@@ -207,10 +217,11 @@ int model_dream(struct model *m, const struct model_dream_req *rq, model_dream_f
 	for (size_t i = 0; i < rq->nmems; i++)
 		if (rq->mems[i].name)
 			t->names[t->n++] = xstrdup(rq->mems[i].name);
-	rc = model_ask_owned(m, MODEL_DREAM, model_prompt(MODEL_DREAM), buf_cstr(&u), dream_done, t,
+	rc = model_ask_owned(m, MODEL_DREAM, model_prompt(MODEL_DREAM), u.data, dream_done, t,
 			     dream_task_free);
 	if (rc)
 		dream_task_free(t);
+out:
 	buf_dispose(&u);
 	return rc;
 }
@@ -242,19 +253,22 @@ static void remember_done(void *ud, const struct model_result *r)
 
 int model_remember(struct model *m, const char *text, model_remember_fn fn, void *ud)
 {
-	struct buf u = BUF_INIT;
+	struct buf u = BUF_INIT_CAP(BUF_CAP_LISTING); /* a prompt */
 	struct remember_task *t;
 	int rc;
 
 	buf_puts(&u, "The note to file:\n\n");
 	put_capped(&u, text, MAX_REMEMBER, " …");
 	buf_puts(&u, "\n\nAnswer with the JSON object described.\n");
+	if ((rc = buf_err(&u)))
+		goto out;
 	t = xcalloc(1, sizeof(*t));
 	*t = (struct remember_task){m, fn, ud};
-	rc = model_ask_owned(m, MODEL_REMEMBER, model_prompt(MODEL_REMEMBER), buf_cstr(&u),
+	rc = model_ask_owned(m, MODEL_REMEMBER, model_prompt(MODEL_REMEMBER), u.data,
 			     remember_done, t, free);
 	if (rc)
 		free(t);
+out:
 	buf_dispose(&u);
 	return rc;
 }
@@ -286,7 +300,8 @@ static void improve_done(void *ud, const struct model_result *r)
 int model_improve(struct model *m, const struct model_improve_req *rq, model_improve_fn fn,
 		  void *ud)
 {
-	struct buf u = BUF_INIT, probe = BUF_INIT;
+	/* a prompt; the selection (at most MAX_SELECTION) redacted */
+	struct buf u = BUF_INIT_CAP(BUF_CAP_LISTING), probe = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 	struct improve_task *t;
 	int rc, secrets = 0;
 
@@ -306,12 +321,15 @@ int model_improve(struct model *m, const struct model_improve_req *rq, model_imp
 	buf_puts(&u, "\nThe selection, between the markers:\n<<<SELECTION\n");
 	buf_puts(&u, rq->selection);
 	buf_puts(&u, "\nSELECTION>>>\n\nAnswer with the JSON object described.\n");
+	if ((rc = buf_err(&u)))
+		goto out;
 	t = xcalloc(1, sizeof(*t));
 	*t = (struct improve_task){m, fn, ud};
-	rc = model_ask_owned(m, MODEL_ACTION, model_prompt(MODEL_ACTION), buf_cstr(&u), improve_done,
+	rc = model_ask_owned(m, MODEL_ACTION, model_prompt(MODEL_ACTION), u.data, improve_done,
 			     t, free);
 	if (rc)
 		free(t);
+out:
 	buf_dispose(&u);
 	return rc;
 }

@@ -5,16 +5,19 @@
 #include "kairos/err.h"
 #include "kairos/json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void model_wire_header(struct model_http *h, const char *name, const char *value)
 {
-	struct buf b = BUF_INIT;
+	size_t n = strlen(name) + STRLEN_LIT(": ") + strlen(value) + 1;
+	char *v;
 	if (h->nheaders >= MODEL_HTTP_MAX_HEADERS)
 		abort(); /* programmer error: raise MODEL_HTTP_MAX_HEADERS */
-	buf_printf(&b, "%s: %s", name, value);
-	h->headers[h->nheaders++] = buf_detach(&b);
+	v = xmalloc(n);
+	snprintf(v, n, "%s: %s", name, value);
+	h->headers[h->nheaders++] = v;
 	h->headers[h->nheaders] = NULL;
 }
 
@@ -30,6 +33,10 @@ void model_wire_dispose(struct model_http *h)
 	buf_dispose(&h->body);
 }
 
+/* e, n is the literal scheme and something after it */
+#define HAS_SCHEME(e, n, scheme) ((n) > STRLEN_LIT(scheme) && !strncmp((e), scheme, STRLEN_LIT(scheme)))
+#define V1 "/v1" /* the version both APIs put first; the providers add it back */
+
 int model_wire_endpoint(struct buf *out, const char *endpoint, const char *public_url)
 {
 	const char *e = endpoint && *endpoint ? endpoint : public_url;
@@ -37,11 +44,11 @@ int model_wire_endpoint(struct buf *out, const char *endpoint, const char *publi
 
 	while (n && e[n - 1] == '/')
 		n--;
-	if (n >= 3 && !memcmp(e + n - 3, "/v1", 3))
-		n -= 3;
+	if (n >= STRLEN_LIT(V1) && !memcmp(e + n - STRLEN_LIT(V1), V1, STRLEN_LIT(V1)))
+		n -= STRLEN_LIT(V1);
 	while (n && e[n - 1] == '/')
 		n--;
-	if (!((n > 7 && !strncmp(e, "http://", 7)) || (n > 8 && !strncmp(e, "https://", 8))))
+	if (!(HAS_SCHEME(e, n, "http://") || HAS_SCHEME(e, n, "https://")))
 		return kr_errc(KR_EINVAL, "llm.endpoint must start with http:// or https://");
 	return buf_append(out, e, n);
 }

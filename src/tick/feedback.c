@@ -137,7 +137,7 @@ static int obj_next(const struct json *j, int obj, int k)
 /* Replaces s's state with the file's. */
 static int slot_load(struct slot *s)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(STATE_MAX + 1); /* as fsx_read needs */
 	struct json j = {0};
 	int rc, rj, cj;
 
@@ -149,7 +149,7 @@ static int slot_load(struct slot *s)
 	}
 	if (rc)
 		goto out;
-	if (json_parse(&j, b.data ? b.data : "", b.len) || json_type(&j, 0) != JSON_OBJECT) {
+	if (json_parse(&j, buf_cstr(&b), b.len) || json_type(&j, 0) != JSON_OBJECT) {
 		rc = kr_errc(KR_EINVAL, "%s: not a feedback state file: %s", s->state, kr_errmsg());
 		goto out;
 	}
@@ -184,7 +184,9 @@ out:
 
 static int slot_save(struct slot *s)
 {
-	struct buf b = BUF_INIT;
+	/* no bigger than slot_load reads back: a state that outgrew it fails
+	 * here, instead of being written and then dropped as corrupt */
+	struct buf b = BUF_INIT_CAP(STATE_MAX);
 	struct jw w;
 	int rc;
 
@@ -213,7 +215,8 @@ static int slot_save(struct slot *s)
 	jw_end(&w);
 	jw_end(&w);
 	buf_putc(&b, '\n');
-	rc = w.err ? w.err : fsx_write_atomic(s->state, b.data, b.len);
+	if (!(rc = buf_err(&b)))
+		rc = fsx_write_atomic(s->state, b.data, b.len);
 	buf_dispose(&b);
 	return rc;
 }
@@ -317,6 +320,8 @@ static int journal(struct slot *s, const char *kind, struct buf *obj)
 {
 	int rc;
 
+	if ((rc = buf_err(obj)))
+		return rc;
 	/* strip the braces of the object the writer made */
 	if (obj->len < 2)
 		return kr_errc(KR_EINVAL, "empty journal entry");
@@ -329,7 +334,7 @@ int feedback_record(struct feedback *fb, enum feedback_verdict v, const char *id
 		    const char *memory, int store, const char *uri, long line)
 {
 	struct slot *s = slot_for(fb, memory ? store : -1);
-	struct buf fields = BUF_INIT;
+	struct buf fields = BUF_INIT_CAP(BUF_CAP_LINE); /* one journal line */
 	char ts[32];
 	int lfd = -1, rc;
 
@@ -370,7 +375,7 @@ int feedback_suggestion(struct feedback *fb, enum feedback_verdict v, const stru
 int feedback_shown(struct feedback *fb, const struct suggestion *sg, const char *uri)
 {
 	struct slot *s = slot_for(fb, sg->memory ? sg->store : -1);
-	struct buf fields = BUF_INIT;
+	struct buf fields = BUF_INIT_CAP(BUF_CAP_LINE); /* one journal line */
 	int rc;
 
 	if (!s)
@@ -384,7 +389,7 @@ int feedback_shown(struct feedback *fb, const struct suggestion *sg, const char 
 int feedback_edit_pattern(struct feedback *fb, const struct editpat *e, const char *uri)
 {
 	struct slot *s = slot_for(fb, -1);
-	struct buf fields = BUF_INIT;
+	struct buf fields = BUF_INIT_CAP(BUF_CAP_LINE); /* one journal line */
 	struct jw w;
 	int rc;
 

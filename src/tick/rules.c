@@ -292,7 +292,14 @@ int rules_compile(struct rules **out, const struct mem_list *mems, const struct 
 
 			size_t kept = 0;
 
-			rules_literal_required(mr->pattern, &lits, &nl);
+			if (rules_literal_required(mr->pattern, &lits, &nl)) {
+				/* too long to be one rule: said, like a pattern that
+				 * does not compile */
+				snprintf(msg, sizeof(msg), "%s", kr_errmsg());
+				problem(r, prev, m, mr->pattern, msg, fn, ctx);
+				crule_dispose(&c);
+				continue;
+			}
 			/* an alternative with a line break never occurs in a line:
 			 * a match must hold one of the others */
 			for (size_t k = 0; k < nl; k++) {

@@ -63,6 +63,7 @@ struct rparse {
 	const char *p;
 	int depth;
 	bool bad; /* something we do not understand: give up on a requirement */
+	bool too_long; /* a literal run passed RULES_LITERAL_MAX */
 };
 
 static void parse_alt(struct rparse *ps, struct req *out);
@@ -163,7 +164,7 @@ static void run_finish(struct buf *run, struct req *best)
  * literal runs and of its mandatory groups. */
 static void parse_branch(struct rparse *ps, struct req *out)
 {
-	struct buf run = BUF_INIT;
+	struct buf run = BUF_INIT_CAP(RULES_LITERAL_MAX);
 	struct req best = {0};
 
 	while (*ps->p && *ps->p != '|' && !(*ps->p == ')' && ps->depth > 0) && !ps->bad) {
@@ -244,6 +245,10 @@ static void parse_branch(struct rparse *ps, struct req *out)
 			buf_append(&run, atom, alen);
 		}
 	}
+	if (buf_err(&run)) { /* the run lost its bytes: no requirement */
+		ps->too_long = ps->bad = true;
+		req_clear(&best);
+	}
 	run_finish(&run, &best);
 	buf_dispose(&run);
 	*out = best;
@@ -287,6 +292,9 @@ int rules_literal_required(const char *pattern, char ***out, size_t *n)
 	*out = q.n ? xcalloc(q.n, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < q.n; i++)
 		(*out)[i] = q.v[i];
+	if (ps.too_long)
+		return kr_errc(KR_ENOMEM, "rule.pattern holds a literal longer than %zu bytes",
+			       RULES_LITERAL_MAX);
 	return 0;
 }
 

@@ -7,9 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kairos/buf.h"
+
+/* The longest run of literal bytes a pattern may hold: a rule is a line. */
+#define RULES_LITERAL_MAX BUF_CAP_LINE
+
 /* The required literals of an ERE: sets *out to a malloc'd array of n
  * malloc'd strings, one of which occurs in every match (n == 0: none
- * could be found). */
+ * could be found). KR_ENOMEM, with n == 0, for a pattern that holds a
+ * literal run longer than RULES_LITERAL_MAX. */
 int rules_literal_required(const char *pattern, char ***out, size_t *n);
 void rules_literal_free(char **v, size_t n);
 

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kairos/buf.h"
 #include "kairos/err.h"
+#include "kairos/memory.h"
 #include "kairos/text.h"
 
 void suggestion_dispose(struct suggestion *s)
@@ -141,7 +143,7 @@ bool tick_path_ignored(const char *path)
 {
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
-	return !strncmp(path, ".kairos/", 8);
+	return !strncmp(path, ".kairos/", STRLEN_LIT(".kairos/"));
 }
 
 /* Whether every ref of m names a file that exists in the workspace. */
@@ -157,11 +159,10 @@ static bool refs_present(const char *workspace, const struct mem *m)
 
 		if (!*r)
 			continue;
-		if (r[0] == '/')
-			snprintf(buf, sizeof(buf), "%s", r);
-		else
-			snprintf(buf, sizeof(buf), "%s/%s", workspace, r);
-		if (stat(buf, &st) < 0)
+		int n = r[0] == '/' ? snprintf(buf, sizeof(buf), "%s", r)
+				    : snprintf(buf, sizeof(buf), "%s/%s", workspace, r);
+		/* too long to be a path: not a file, and never a truncated one */
+		if (n < 0 || (size_t)n >= sizeof(buf) || stat(buf, &st) < 0)
 			return false;
 	}
 	return true;
@@ -251,7 +252,9 @@ int tick_document(struct suggestion_list *out, const struct tick_ctx *c, const c
 		s->line = mt->line;
 		s->start = mt->start;
 		s->end = mt->end;
-		s->severity = m->rule->severity >= 1 && m->rule->severity <= 4 ? m->rule->severity : 3;
+		s->severity = m->rule->severity >= SEV_ERROR && m->rule->severity <= SEV_HINT
+				      ? m->rule->severity
+				      : SEV_INFORMATION;
 		s->message = xstrdup(m->rule->message && *m->rule->message ? m->rule->message
 					: m->description ? m->description : m->name);
 		s->fix = m->rule->fix ? xstrdup(m->rule->fix) : NULL;
@@ -377,23 +380,28 @@ int tick_cochange(struct suggestion_list *out, const struct repo_cochange *hints
 		const struct repo_cochange *h = &hints[i];
 		char id[SUGGESTION_ID_LEN + 1];
 		struct suggestion *s;
-		struct buf msg = BUF_INIT;
+		struct buf msg = BUF_INIT_CAP(BUF_CAP_LINE);
+		int rc;
 
 		if (!h->path || !h->partner)
 			continue;
 		tick_make_id(id, "co-change", -1, NULL, h->path, h->partner, strlen(h->partner), 0);
 		if (suppressed && suppressed(ctx, id))
 			continue;
+		buf_printf(&msg, "%s usually changes with %s (%d of %d commits)", h->path, h->partner,
+			   h->together, h->total);
+		if ((rc = buf_err(&msg)))
+			return rc;
 		s = list_add(out);
-		if (!s)
+		if (!s) {
+			buf_dispose(&msg);
 			return kr_errc(KR_ENOMEM, "out of memory in tick");
+		}
 		memcpy(s->id, id, sizeof(id));
 		s->kind = "co-change";
 		s->store = -1;
 		s->path = xstrdup(h->path);
-		s->severity = 3;
-		buf_printf(&msg, "%s usually changes with %s (%d of %d commits)", h->path, h->partner,
-			   h->together, h->total);
+		s->severity = SEV_INFORMATION;
 		s->message = buf_detach(&msg);
 	}
 	return 0;

@@ -16,6 +16,7 @@
 #include "kairos/buf.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
+#include "kairos/memory.h" /* SEV_*: LSP DiagnosticSeverity */
 #include "kairos/rpc.h"
 
 #include <errno.h>
@@ -38,6 +39,20 @@ static int nask;
 static char *slow_id;           /* raw id of a pending fake/slow */
 static long long slow_due;
 
+/* TextDocumentSyncKind */
+enum { SYNC_FULL = 1 };
+/* a line holding this gets an error */
+#define ERR_MARK "ERR"
+
+/* A body that could not be built is a bug of the test: say so and stop. */
+static void whole(const struct buf *b)
+{
+	if (buf_err(b)) {
+		fprintf(stderr, "fake_lsp: %s\n", kr_errmsg());
+		exit(2);
+	}
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -47,8 +62,9 @@ static long long now_ms(void)
 
 static void out(const char *body, size_t n)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_FRAME);
 	rpc_frame(&b, body, n);
+	whole(&b);
 	for (size_t off = 0; off < b.len;) {
 		ssize_t w = write(1, b.data + off, b.len - off);
 		if (w < 0 && errno == EINTR)
@@ -60,29 +76,45 @@ static void out(const char *body, size_t n)
 	buf_dispose(&b);
 }
 
+/* out() of a string literal */
+#define OUT_LIT(s) out(s, STRLEN_LIT(s))
+
+/* out() of a whole buffer, disposed */
+static void out_buf(struct buf *b)
+{
+	whole(b);
+	out(b->data, b->len);
+	buf_dispose(b);
+}
+
 static void reply(const char *id, size_t idn, const char *result)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"id\":%.*s,\"result\":%s}", (int)idn, id, result);
-	out(b.data, b.len);
-	buf_dispose(&b);
+	out_buf(&b);
+}
+
+/* reply() with a result built in r, disposed */
+static void reply_buf(const char *id, size_t idn, struct buf *r)
+{
+	whole(r);
+	reply(id, idn, r->data);
+	buf_dispose(r);
 }
 
 static void reply_error(const char *id, size_t idn, int code, const char *msg)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"id\":%.*s,\"error\":{\"code\":%d,\"message\":\"%s\"}}",
 		   (int)idn, id, code, msg);
-	out(b.data, b.len);
-	buf_dispose(&b);
+	out_buf(&b);
 }
 
 static void notify(const char *method, const char *params)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":%s}", method, params);
-	out(b.data, b.len);
-	buf_dispose(&b);
+	out_buf(&b);
 }
 
 /* One error per line holding "ERR": code "fake_err", the identifier
@@ -95,11 +127,11 @@ static void diagnostics_of(struct buf *arr, const char *text)
 	for (const char *p = text; *p; line++) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *e = memmem(p, n, "ERR", 3);
+		const char *e = memmem(p, n, ERR_MARK, STRLEN_LIT(ERR_MARK));
 		if (e) {
 			char word[64];
 			size_t k = 0;
-			const char *q = e + 3;
+			const char *q = e + STRLEN_LIT(ERR_MARK);
 			while (q < p + n && *q == ' ')
 				q++;
 			while (q < p + n && k + 1 < sizeof(word) &&
@@ -108,9 +140,10 @@ static void diagnostics_of(struct buf *arr, const char *text)
 			word[k] = '\0';
 			buf_printf(arr,
 				   "%s{\"range\":{\"start\":{\"line\":%d,\"character\":%d},\"end\":{\"line\":%d,"
-				   "\"character\":%d}},\"severity\":1,\"code\":\"fake_err\",\"source\":\"fake\","
+				   "\"character\":%d}},\"severity\":%d,\"code\":\"fake_err\",\"source\":\"fake\","
 				   "\"message\":\"use of undeclared identifier '%s'\"}",
-				   first ? "" : ",", line, (int)(e - p), line, (int)(e - p) + 3, word);
+				   first ? "" : ",", line, (int)(e - p), line,
+				   (int)(e - p) + (int)STRLEN_LIT(ERR_MARK), SEV_ERROR, word);
 			first = false;
 		}
 		p = nl ? nl + 1 : p + n;
@@ -120,15 +153,17 @@ static void diagnostics_of(struct buf *arr, const char *text)
 
 static void publish(const struct json *j, int td, const char *text)
 {
-	struct buf params = BUF_INIT, arr = BUF_INIT;
+	struct buf params = BUF_INIT_CAP(BUF_CAP_RPC_BODY), arr = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	size_t un;
 	const char *uri = json_raw(j, json_get(j, td, "uri"), &un);
 	if (no_diags)
 		return;
 	diagnostics_of(&arr, text);
+	whole(&arr);
 	buf_printf(&params, "{\"uri\":%.*s,\"version\":%lld,\"diagnostics\":%s}", (int)un, uri,
-		   json_get_int(j, td, "version", 0), buf_cstr(&arr));
-	notify("textDocument/publishDiagnostics", buf_cstr(&params));
+		   json_get_int(j, td, "version", 0), arr.data);
+	whole(&params);
+	notify("textDocument/publishDiagnostics", params.data);
 	buf_dispose(&params);
 	buf_dispose(&arr);
 }
@@ -173,7 +208,8 @@ static void handle(const char *body, size_t len)
 				   (int)m.id_len, m.id ? m.id : "null", (int)rn, r);
 			if (++nask == 2) {
 				buf_putc(&ask_replies, ']');
-				reply(ask_id, strlen(ask_id), buf_cstr(&ask_replies));
+				whole(&ask_replies);
+				reply(ask_id, strlen(ask_id), ask_replies.data);
 				free(ask_id);
 				ask_id = NULL;
 			}
@@ -181,29 +217,27 @@ static void handle(const char *body, size_t len)
 	} else if (m.kind == RPC_REQUEST) {
 		const char *meth = m.method;
 		if (!strcmp(meth, "initialize")) {
-			struct buf r = BUF_INIT;
+			struct buf r = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 			buf_puts(&r, "{\"capabilities\":{");
 			if (encoding)
 				buf_printf(&r, "\"positionEncoding\":\"%s\",", encoding);
-			buf_puts(&r, "\"textDocumentSync\":{\"openClose\":true,\"change\":1},"
-				     "\"hoverProvider\":true,\"completionProvider\":{\"triggerCharacters\":[\".\"]},"
+			buf_printf(&r, "\"textDocumentSync\":{\"openClose\":true,\"change\":%d},", SYNC_FULL);
+			buf_puts(&r, "\"hoverProvider\":true,\"completionProvider\":{\"triggerCharacters\":[\".\"]},"
 				     "\"codeActionProvider\":{\"codeActionKinds\":[\"quickfix\",\"refactor.extract\"],"
 				     "\"resolveProvider\":true},"
 				     "\"executeCommandProvider\":{\"commands\":[\"fake.apply\"]},"
 				     "\"diagnosticProvider\":{\"interFileDependencies\":true,\"workspaceDiagnostics\":false},"
 				     "\"experimental\":{\"fake\":true}},"
 				     "\"serverInfo\":{\"name\":\"fake\",\"version\":\"1\"}}");
-			reply(m.id, m.id_len, r.data);
-			buf_dispose(&r);
+			reply_buf(m.id, m.id_len, &r);
 		} else if (!strcmp(meth, "shutdown")) {
 			reply(m.id, m.id_len, "null");
 		} else if (!strcmp(meth, "textDocument/hover")) {
-			struct buf r = BUF_INIT;
+			struct buf r = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 			int pos = json_get(j, m.params, "position");
 			buf_printf(&r, "{\"contents\":{\"kind\":\"plaintext\",\"value\":\"fake hover %lld:%lld\"}}",
 				   json_get_int(j, pos, "line", -1), json_get_int(j, pos, "character", -1));
-			reply(m.id, m.id_len, r.data);
-			buf_dispose(&r);
+			reply_buf(m.id, m.id_len, &r);
 		} else if (!strcmp(meth, "textDocument/completion")) {
 			reply(m.id, m.id_len, "{\"isIncomplete\":false,\"items\":[{\"label\":\"fakeItem\"}]}");
 		} else if (!strcmp(meth, "textDocument/codeAction")) {
@@ -213,49 +247,48 @@ static void handle(const char *body, size_t len)
 		} else if (!strcmp(meth, "codeAction/resolve")) {
 			size_t dn;
 			const char *d = json_raw(j, json_get(j, m.params, "data"), &dn);
-			struct buf r = BUF_INIT;
+			struct buf r = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 			buf_printf(&r, "{\"title\":\"fake fix\",\"kind\":\"quickfix\",\"edit\":{\"changes\":{}},"
 				       "\"data\":%.*s}", (int)dn, dn ? d : "null");
-			reply(m.id, m.id_len, r.data);
-			buf_dispose(&r);
+			reply_buf(m.id, m.id_len, &r);
 		} else if (!strcmp(meth, "textDocument/diagnostic")) {
-			reply(m.id, m.id_len,
-			      "{\"kind\":\"full\",\"resultId\":\"r1\",\"items\":[{\"range\":{\"start\":{\"line\":0,"
-			      "\"character\":0},\"end\":{\"line\":0,\"character\":1}},\"severity\":2,"
-			      "\"source\":\"fake\",\"message\":\"pulled\"}]}");
+			struct buf r = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
+			buf_printf(&r,
+				   "{\"kind\":\"full\",\"resultId\":\"r1\",\"items\":[{\"range\":{\"start\":{\"line\":0,"
+				   "\"character\":0},\"end\":{\"line\":0,\"character\":1}},\"severity\":%d,"
+				   "\"source\":\"fake\",\"message\":\"pulled\"}]}",
+				   SEV_WARNING);
+			reply_buf(m.id, m.id_len, &r);
 		} else if (!strcmp(meth, "workspace/executeCommand")) {
 			size_t cn;
 			const char *c = json_raw(j, json_get(j, m.params, "command"), &cn);
-			struct buf r = BUF_INIT;
+			struct buf r = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 			buf_printf(&r, "{\"executed\":%.*s}", (int)cn, c);
-			reply(m.id, m.id_len, r.data);
-			buf_dispose(&r);
+			reply_buf(m.id, m.id_len, &r);
 		} else if (!strcmp(meth, "fake/echo")) {
 			size_t pn;
 			const char *pr = json_raw(j, m.params, &pn);
-			struct buf r = BUF_INIT;
-			buf_append(&r, m.params >= 0 ? pr : "null", m.params >= 0 ? pn : 4);
-			reply(m.id, m.id_len, buf_cstr(&r));
-			buf_dispose(&r);
+			struct buf r = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
+			if (m.params >= 0)
+				buf_append(&r, pr, pn);
+			else
+				buf_puts(&r, "null");
+			reply_buf(m.id, m.id_len, &r);
 		} else if (!strcmp(meth, "fake/docs")) {
-			struct buf r = BUF_INIT;
+			struct buf r = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
+			whole(&docs_json);
 			buf_printf(&r, "[%s]", buf_cstr(&docs_json));
-			reply(m.id, m.id_len, r.data);
-			buf_dispose(&r);
+			reply_buf(m.id, m.id_len, &r);
 		} else if (!strcmp(meth, "fake/ask")) {
 			free(ask_id);
 			ask_id = xstrndup(m.id, m.id_len);
 			buf_reset(&ask_replies);
 			buf_putc(&ask_replies, '[');
 			nask = 0;
-			out("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"workspace/configuration\","
-			    "\"params\":{\"items\":[{\"section\":\"fake\"}]}}",
-			    strlen("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"workspace/configuration\","
-				   "\"params\":{\"items\":[{\"section\":\"fake\"}]}}"));
-			out("{\"jsonrpc\":\"2.0\",\"id\":\"w1\",\"method\":\"window/workDoneProgress/create\","
-			    "\"params\":{\"token\":\"fake-token\"}}",
-			    strlen("{\"jsonrpc\":\"2.0\",\"id\":\"w1\",\"method\":\"window/workDoneProgress/create\","
-				   "\"params\":{\"token\":\"fake-token\"}}"));
+			OUT_LIT("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"workspace/configuration\","
+				"\"params\":{\"items\":[{\"section\":\"fake\"}]}}");
+			OUT_LIT("{\"jsonrpc\":\"2.0\",\"id\":\"w1\",\"method\":\"window/workDoneProgress/create\","
+				"\"params\":{\"token\":\"fake-token\"}}");
 		} else if (!strcmp(meth, "fake/slow")) {
 			free(slow_id);
 			slow_id = xstrndup(m.id, m.id_len);
@@ -336,6 +369,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	buf_init(&docs_json, BUF_CAP_RPC_BODY);   /* becomes a reply */
+	buf_init(&ask_replies, BUF_CAP_RPC_BODY); /* becomes a reply */
 	rpc_reader_init(&rd, 0);
 	for (;;) {
 		struct pollfd pfd = {0, POLLIN, 0};

@@ -86,6 +86,7 @@ static int post(struct httpc *c, const char *path, const char *const *headers, c
 	snprintf(url, sizeof(url), "%s%s", base, path);
 	struct httpc_post p = {url, headers, body, strlen(body), 2000, 5000, 0};
 	memset(out, 0, sizeof(*out));
+	buf_init(&out->body, HTTPC_MAX_BODY); /* what httpc lets through */
 	if (httpc_post(c, NULL, &p, raw_done, out))
 		return -1;
 	run_until(&out->done, 6000);
@@ -99,7 +100,7 @@ static int stats(struct json *j)
 	struct raw r;
 	int rc = post(c, "/_stats", NULL, "{}", &r);
 	httpc_free(c);
-	if (rc || r.status != 200) {
+	if (rc || r.status != 200 || buf_err(&r.body)) {
 		buf_dispose(&r.body);
 		return -1;
 	}
@@ -594,10 +595,11 @@ TEST(min_tick_interval)
 TEST(daily_budget_persists)
 {
 	struct model_config c;
-	struct buf path = BUF_INIT, dir = BUF_INIT;
+	struct buf path = BUF_INIT_CAP(BUF_CAP_LINE), dir = BUF_INIT_CAP(BUF_CAP_LINE);
 	cfg(&c, MODEL_PROVIDER_OPENAI, "ok");
 	c.daily_budget = 2;
 	buf_printf(&dir, "%s/state/kairos", tmpdir); /* created on first use */
+	CHECK_INT(buf_err(&dir), 0);
 	struct model *m = model_new(L, &c, dir.data);
 	struct ask_out r = {0};
 	model_set_log(m, test_log, NULL);
@@ -616,7 +618,8 @@ TEST(daily_budget_persists)
 	CHECK_INT(model_ask(m, MODEL_TICK, "s", "u", ask_cb, &r), KR_ENOMEM);
 	model_free(m);
 	buf_printf(&path, "%s/model-budget", dir.data);
-	FILE *f = fopen(path.data, "r");
+	CHECK_INT(buf_err(&path), 0);
+	FILE *f = fopen(buf_cstr(&path), "r");
 	char day[32] = "", want[32];
 	int n = 0;
 	time_t now = time(NULL);
@@ -640,7 +643,7 @@ TEST(daily_budget_persists)
 	model_free(m);
 	unlink(path.data);
 	rmdir(dir.data);
-	buf_truncate(&dir, dir.len - strlen("/kairos"));
+	buf_truncate(&dir, dir.len - STRLEN_LIT("/kairos"));
 	rmdir(dir.data);
 	buf_dispose(&dir);
 	buf_dispose(&path);

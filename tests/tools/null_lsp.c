@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kairos/err.h" /* STRLEN_LIT */
+
+#define CL "Content-Length:"
+
 static int read_message(char *body, size_t cap)
 {
 	char line[256];
@@ -15,8 +19,8 @@ static int read_message(char *body, size_t cap)
 			return -1;
 		if (!strcmp(line, "\r\n"))
 			break;
-		if (!strncasecmp(line, "Content-Length:", 15))
-			len = atol(line + 15);
+		if (!strncasecmp(line, CL, STRLEN_LIT(CL)))
+			len = atol(line + STRLEN_LIT(CL));
 	}
 	if (len < 0 || (size_t)len >= cap || fread(body, 1, (size_t)len, stdin) != (size_t)len)
 		return -1;

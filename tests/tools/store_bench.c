@@ -22,8 +22,8 @@ static long rss_kb(void)
 	char line[256];
 	long kb = -1;
 	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = atol(line + 6);
+		if (!strncmp(line, "VmRSS:", STRLEN_LIT("VmRSS:")))
+			kb = atol(line + STRLEN_LIT("VmRSS:"));
 	if (f)
 		fclose(f);
 	return kb;
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	struct mem_list l = {0};
 	struct store_problem *p = NULL;
 	size_t np = 0;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING); /* MEMORY.md */
 	double t0, t1, t2;
 
 	if (argc != 2) {
@@ -46,7 +46,10 @@ int main(int argc, char **argv)
 	t0 = ms();
 	store_load(&st, &l, false, &p, &np);
 	t1 = ms();
-	store_index_text(&st, &l, &b);
+	if (store_index_text(&st, &l, &b)) {
+		fprintf(stderr, "store_bench: index: %s\n", kr_errmsg());
+		return 1;
+	}
 	t2 = ms();
 	printf("store_load: %zu memories, %zu problems in %.1f ms\n", l.n, np, t1 - t0);
 	printf("index rebuild: %zu bytes in %.1f ms\n", b.len, t2 - t1);

@@ -20,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* how the commits this test makes begin, and what it counts */
+#define REMEMBER "remember: "
+
 static int passed, failed;
 
 static void check(bool ok, const char *what)
@@ -51,7 +54,7 @@ static int add_one(struct store *st, const char *prefix, int i, char *name_out, 
 	if ((rc = store_txn_begin(&t, st)) == 0) {
 		if ((rc = store_txn_write(t, m)) == 0) {
 			char msg[160];
-			snprintf(msg, sizeof(msg), "remember: %s", name_out);
+			snprintf(msg, sizeof(msg), REMEMBER "%s", name_out);
 			rc = store_txn_commit(t, msg, id);
 		} else {
 			store_txn_abort(t);
@@ -224,7 +227,7 @@ static int concurrent(const char *dir, int n)
 	}
 	check(history_log(dir, &e, &ne) == 0, "history readable");
 	for (size_t i = 0; i < ne; i++)
-		remembers += !strncmp(e[i].message, "remember: ", 10);
+		remembers += !strncmp(e[i].message, REMEMBER, STRLEN_LIT(REMEMBER));
 	{
 		char msg[128];
 		snprintf(msg, sizeof(msg), "%zu remember commits (want %d)", remembers, 2 * n);

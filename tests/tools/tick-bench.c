@@ -127,7 +127,7 @@ static void build_mems(struct mem_list *l)
 			m->rule->literal = xstrdup(pat);
 		else
 			m->rule->pattern = xstrdup(pat);
-		m->rule->severity = 3;
+		m->rule->severity = SEV_INFORMATION;
 		l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 		l->v[l->n++] = m;
 	}
@@ -146,11 +146,20 @@ static void free_mems(struct mem_list *l)
 	free(l->v);
 }
 
+/* 1, said, when b failed */
+static int broken(const struct buf *b)
+{
+	if (!buf_err(b))
+		return 0;
+	fprintf(stderr, "tick-bench: %s\n", kr_errmsg());
+	return 1;
+}
+
 static int bench_tick(void)
 {
 	struct mem_list l = {0};
 	struct rules *r;
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(BUF_CAP_RPC_BODY); /* an open document */
 	struct tick_ctx c = {0};
 	double t[101], t0;
 	size_t found = 0;
@@ -161,6 +170,8 @@ static int bench_tick(void)
 	rules_compile(&r, &l, NULL, NULL, NULL);
 	printf("compile 500 rules: %.2f ms\n", now_ms() - t0);
 	gen_text(&text, NLINES);
+	if (broken(&text))
+		return 1;
 	c.rules = r;
 	for (int i = 0; i < runs; i++) {
 		struct suggestion_list out = {0};
@@ -210,7 +221,7 @@ static void yq(struct buf *b, const char *s)
 static int gen(const char *dir)
 {
 	char path[4096];
-	struct buf pats = BUF_INIT;
+	struct buf pats = BUF_INIT_CAP(BUF_CAP_LISTING); /* every rule's pattern */
 
 	snprintf(path, sizeof(path), "%s/.kairos", dir);
 	mkdir(dir, 0755);
@@ -222,7 +233,7 @@ static int gen(const char *dir)
 	for (int i = 0; i < NRULES; i++) {
 		char pat[128];
 		bool lit;
-		struct buf m = BUF_INIT;
+		struct buf m = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 
 		rule_text(i, pat, sizeof(pat), &lit);
 		buf_printf(&m, "---\nname: rule-%d\ndescription: bench rule %d\ntype: feedback\n"
@@ -244,7 +255,7 @@ static int gen(const char *dir)
 		}
 		buf_printf(&m, "\n  message: 'bench rule %d'\n---\nBench rule %d.\n", i, i);
 		snprintf(path, sizeof(path), "%s/.kairos/memory/rule-%d.md", dir, i);
-		if (write_file(path, m.data, m.len))
+		if (broken(&m) || write_file(path, m.data, m.len))
 			return 1;
 		buf_dispose(&m);
 		if (lit) { /* grep -E needs the literal escaped */
@@ -259,15 +270,15 @@ static int gen(const char *dir)
 		}
 	}
 	snprintf(path, sizeof(path), "%s/patterns.txt", dir);
-	if (write_file(path, pats.data, pats.len))
+	if (broken(&pats) || write_file(path, pats.data, pats.len))
 		return 1;
 	buf_dispose(&pats);
 	for (int f = 0; f < 20; f++) {
-		struct buf t = BUF_INIT;
+		struct buf t = BUF_INIT_CAP(BUF_CAP_RPC_BODY); /* a document */
 
 		gen_text(&t, NLINES);
 		snprintf(path, sizeof(path), "%s/src/file%02d.c", dir, f);
-		if (write_file(path, t.data, t.len))
+		if (broken(&t) || write_file(path, t.data, t.len))
 			return 1;
 		buf_dispose(&t);
 	}

@@ -183,6 +183,49 @@ TEST(merge_keeps_every_sentence)
 	fx_dispose(&f);
 }
 
+/* ~600 KB of sentences none of the other memory has */
+static char *big_body(char tag)
+{
+	size_t lines = 600, len = 1000;
+	char *b = malloc(lines * len + 1), *p = b;
+	for (size_t i = 0; i < lines; i++) {
+		int k = sprintf(p, "%c%zu ", tag, i);
+		memset(p + k, tag, len - (size_t)k - 2);
+		memcpy(p + len - 2, ".\n", 2);
+		p += len;
+	}
+	*p = '\0';
+	return b;
+}
+
+/* A merge whose survivor would outgrow a memory file changes nothing and
+ * says so among the report's problems. */
+TEST(merge_past_a_memory_file_refused)
+{
+	char *ba = big_body('a'), *bb = big_body('b');
+	struct mem *ms[2] = {mk("a", "Same thing", ba, "2026-01-01T00:00:00Z"),
+			     mk("b", "Same thing", bb, "2026-02-01T00:00:00Z")};
+	struct dream_opin op = {.op = DREAM_OP_MERGE, .into = (char *)"b", .reason = (char *)"same"};
+	struct fx f;
+
+	strv_push(&op.from, "a");
+	fx_init(&f, ms, 2);
+	dream_ops_apply(&f.s, &f.rep, &op, 1);
+	CHECK_INT(f.rep.merged, 0);
+	CHECK_INT(f.rep.nactions, 0);
+	CHECK(!archived(&f, "a") && !archived(&f, "b"));
+	CHECK_STR(f.s.mems.v[idx(&f, "b")]->body, bb);
+	CHECK(!f.s.it[idx(&f, "b")].dirty);
+	CHECK_INT(f.rep.nproblems, 1);
+	if (f.rep.nproblems)
+		CHECK(strstr(f.rep.problems[0].msg, "not merged into b: buffer over its cap") ==
+		      f.rep.problems[0].msg);
+	strv_dispose(&op.from);
+	fx_dispose(&f);
+	free(ba);
+	free(bb);
+}
+
 TEST(merge_scope_all_wins)
 {
 	struct mem *a = mk("a1", "Run unit tests before pushing", NULL, "2026-01-01T00:00:00Z");
@@ -390,6 +433,7 @@ int main(void)
 	RUN(contradictions_polarity);
 	RUN(contradictions_values);
 	RUN(merge_keeps_every_sentence);
+	RUN(merge_past_a_memory_file_refused);
 	RUN(merge_scope_all_wins);
 	RUN(survivor_tie_breaks);
 	RUN(rules_block_merge_and_conflict);

@@ -95,13 +95,35 @@ TEST(statement_leaves_out_why)
 static char *dates(const char *body, const char *created, int *cnt)
 {
 	int64_t t = 0;
-	struct buf why = BUF_INIT;
+	struct buf why = BUF_INIT_CAP(BUF_CAP_LINE);
 	char *r;
 	time_parse(created, &t);
 	*cnt = 0;
-	r = dream_fix_dates(body, t, cnt, &why);
+	CHECK_INT(dream_fix_dates(&r, body, t, cnt, &why), 0);
 	buf_dispose(&why);
 	return r;
+}
+
+/* A body whose dates, made absolute, would no longer fit a memory file
+ * is left as it was, with an error. */
+TEST(dates_past_a_memory_file)
+{
+	size_t n = BUF_CAP_MEMFILE / STRLEN_LIT("today ") - 1; /* each becomes 2026-03-02 */
+	char *body = malloc(n * STRLEN_LIT("today ") + 1), *r = (char *)"x";
+	struct buf why = BUF_INIT_CAP(BUF_CAP_LINE);
+	int64_t t = 0;
+	int cnt = 7;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(body + i * STRLEN_LIT("today "), "today ", STRLEN_LIT("today "));
+	body[n * STRLEN_LIT("today ")] = '\0';
+	CHECK(strlen(body) < BUF_CAP_MEMFILE);
+	time_parse("2026-03-02T10:15:00Z", &t);
+	CHECK_INT(dream_fix_dates(&r, body, t, &cnt, &why), KR_ENOMEM);
+	CHECK(r == NULL);
+	CHECK_INT(cnt, 7);
+	buf_dispose(&why);
+	free(body);
 }
 
 TEST(dates_relative)
@@ -151,5 +173,6 @@ int main(void)
 	RUN(statement_leaves_out_why);
 	RUN(dates_relative);
 	RUN(dates_never_in_code_or_words);
+	RUN(dates_past_a_memory_file);
 	CHECK_MAIN_END();
 }

@@ -134,7 +134,7 @@ static const char *header(const struct model_http *h, const char *name)
 TEST(anthropic_request)
 {
 	struct model_config c;
-	struct model_http h = {0};
+	struct model_http h = MODEL_HTTP_INIT;
 	struct json j = {0};
 	model_config_init(&c);
 	c.provider = MODEL_PROVIDER_ANTHROPIC;
@@ -167,7 +167,7 @@ TEST(anthropic_request)
 TEST(openai_request)
 {
 	struct model_config c;
-	struct model_http h = {0};
+	struct model_http h = MODEL_HTTP_INIT;
 	struct json j = {0};
 	model_config_init(&c);
 	c.provider = MODEL_PROVIDER_OPENAI;
@@ -247,6 +247,41 @@ TEST(disabled_engine_sends_nothing)
 	loop_free(l);
 }
 
+/* A prompt past its cap (a listing) is refused with a clean error before
+ * anything is asked, not sent with a hole in it. */
+TEST(dream_prompt_over_its_cap)
+{
+	struct loop *l = loop_new();
+	struct model_config c;
+	size_t n = BUF_CAP_LISTING / 1000 + 1; /* each memory quotes > 1000 bytes */
+	struct model_memory *mems = calloc(n, sizeof(*mems));
+	struct model_pair pair = {0, 1};
+	char name[200], desc[301], body[601];
+	struct model *m;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	memset(desc, 'd', sizeof(desc) - 1);
+	desc[sizeof(desc) - 1] = '\0';
+	memset(body, 'b', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	for (size_t i = 0; i < n; i++)
+		mems[i] = (struct model_memory){name, desc, body};
+	model_config_init(&c);
+	m = model_new(l, &c, NULL);
+	struct model_dream_req rq = {mems, n, &pair, 1};
+	CHECK_INT(model_dream(m, &rq, NULL, NULL), KR_ENOMEM);
+	CHECK(strstr(kr_errmsg(), "cap") != NULL);
+	CHECK(!model_busy(m, MODEL_DREAM));
+	/* the same request with few memories gets as far as the engine */
+	rq.nmems = 2;
+	CHECK_INT(model_dream(m, &rq, NULL, NULL), KR_ENOTFOUND);
+	model_free(m);
+	model_config_dispose(&c);
+	free(mems);
+	loop_free(l);
+}
+
 TEST(prompts)
 {
 	for (int p = 0; p < MODEL_PURPOSE_COUNT; p++) {
@@ -267,6 +302,7 @@ int main(void)
 	RUN(openai_request);
 	RUN(reply_texts);
 	RUN(disabled_engine_sends_nothing);
+	RUN(dream_prompt_over_its_cap);
 	RUN(prompts);
 	CHECK_MAIN_END();
 }

@@ -209,6 +209,40 @@ TEST(tick_items_kept)
 	KEPT("{\"file\":\"sr\\u00e9/a.c\",\"line\":1,\"message\":\"\\u00e9t\\u00e9\"}");
 }
 
+/* A message of n "\u00e9" escapes: 6n bytes of JSON, 2n bytes decoded. */
+static int tick_message_of(struct model_suggestions *s, size_t n)
+{
+	size_t cap = 6 * n + 128;
+	char *text = malloc(cap), *p = text;
+	int rc;
+	p += sprintf(p, "{\"suggestions\": [{\"file\":\"a.c\",\"line\":1,\"message\":\"");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "\\u00e9");
+	sprintf(p, "\"}]}");
+	rc = tick(s, text);
+	free(text);
+	return rc;
+}
+
+/* A field is capped by its decoded length (2000 bytes for a message): one
+ * that decodes to more is dropped with a log that says so, however long. */
+TEST(tick_field_at_its_cap)
+{
+	struct model_suggestions s;
+	CHECK_INT(tick_message_of(&s, 1000), 0);
+	CHECK_INT(s.n, 1);
+	CHECK_INT(strlen(s.v[0].message), 2000);
+	model_suggestions_dispose(&s);
+	CHECK_INT(tick_message_of(&s, 1001), 0);
+	CHECK_INT(s.n, 0);
+	CHECK(strstr(last_log, "message is longer than 2000 bytes") != NULL);
+	model_suggestions_dispose(&s);
+	CHECK_INT(tick_message_of(&s, 200000), 0);
+	CHECK_INT(s.n, 0);
+	CHECK(strstr(last_log, "message is longer than 2000 bytes") != NULL);
+	model_suggestions_dispose(&s);
+}
+
 TEST(tick_mixed_keeps_valid_ones)
 {
 	struct model_suggestions s;
@@ -485,6 +519,7 @@ int main(void)
 	RUN(tick_fenced_block);
 	RUN(tick_bad_envelopes);
 	RUN(tick_items_dropped);
+	RUN(tick_field_at_its_cap);
 	RUN(tick_items_kept);
 	RUN(tick_mixed_keeps_valid_ones);
 	RUN(tick_capped);

@@ -147,6 +147,33 @@ TEST(test_uri)
 	CHECK(paths_from_uri("file:///a%00b") == NULL);
 }
 
+/* Each result is sized from its input, so no path is too long for it:
+ * the worst cases, every byte escaped, "." runs, a relative path. */
+TEST(test_long_paths)
+{
+	size_t n = 200000;
+	char *path = malloc(n + 1), *u, *p, *norm;
+
+	memset(path, ' ', n);
+	path[0] = '/';
+	path[n] = '\0';
+	u = paths_to_uri(path);
+	CHECK(strlen(u) == STRLEN_LIT("file://") + 1 + 3 * (n - 1));
+	p = paths_from_uri(u);
+	CHECK(p && !strcmp(p, path));
+	free(u);
+	free(p);
+	for (size_t i = 0; i < n; i += 2)
+		path[i] = '/', path[i + 1] = 'a';
+	norm = paths_normalize(path);
+	CHECK(!strcmp(norm, path)); /* "/a/a/.../a" is normal already */
+	free(norm);
+	norm = paths_normalize(path + 1); /* relative: under the working directory */
+	CHECK(norm[0] == '/' && strlen(norm) > n - 1 && !strcmp(norm + strlen(norm) - (n - 1), path + 1));
+	free(norm);
+	free(path);
+}
+
 TEST(test_state_dir)
 {
 	char tmpl[] = "/tmp/kairos-state-XXXXXX", *dir = mkdtemp(tmpl), *st, *slug, want[400];
@@ -173,6 +200,7 @@ int main(void)
 	RUN(test_slug);
 	RUN(test_rel_safe);
 	RUN(test_uri);
+	RUN(test_long_paths);
 	RUN(test_state_dir);
 	CHECK_MAIN_END();
 }

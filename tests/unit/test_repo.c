@@ -4,6 +4,7 @@
 #include "check.h"
 #include "testfs.h"
 
+#include "kairos/buf.h"
 #include "kairos/err.h"
 #include "kairos/repo.h"
 
@@ -181,6 +182,17 @@ TEST(path_exists_in_head_and_work_tree)
 	CHECK(h && w);
 	CHECK_INT(repo_path_exists(repo, "../paths/src/kept.c", &h, &w), KR_EINVAL);
 	CHECK_INT(repo_path_exists(repo, "/etc/passwd", &h, &w), KR_EINVAL);
+	{ /* a path longer than any line: a clean error, nothing looked up */
+		size_t n = BUF_CAP_LINE + 16;
+		char *lng = malloc(n + 1);
+		memset(lng, 'a', n);
+		lng[n] = '\0';
+		h = w = true;
+		CHECK_INT(repo_path_exists(repo, lng, &h, &w), KR_ENOMEM);
+		CHECK(!h && !w);
+		CHECK(strstr(kr_errmsg(), "cap") != NULL);
+		free(lng);
+	}
 	/* a workspace below the root */
 	CHECK_INT(repo_path_exists(tpath("%s/src", repo), "kept.c", &h, &w), 0);
 	CHECK(h && w);

@@ -167,6 +167,30 @@ TEST(test_invalid_regex_reported_once)
 	list_free(&l);
 }
 
+/* A pattern whose literal is longer than a rule may be is reported like
+ * one that does not compile, and the other rules still work. */
+TEST(test_rule_over_its_cap_reported)
+{
+	struct mem_list l = {0};
+	struct rules *r;
+	size_t n = 70000;
+	char *pat = malloc(n + 1);
+
+	memset(pat, 'x', n);
+	pat[n] = '\0';
+	add(&l, mk("huge", pat, NULL, NULL));
+	add(&l, mk("fine", "foo", NULL, NULL));
+	nproblems = 0;
+	CHECK_INT(rules_compile(&r, &l, NULL, on_problem, NULL), 0);
+	CHECK_INT(nproblems, 1);
+	CHECK(strstr(lastproblem, "huge: rule.pattern holds a literal longer than") == lastproblem);
+	CHECK_INT(rules_count(r), 1);
+	CHECK_STR(run(r, "a", "foo"), "0:0-3:fine");
+	rules_free(r);
+	list_free(&l);
+	free(pat);
+}
+
 TEST(test_very_long_line)
 {
 	struct mem_list l = {0};
@@ -376,6 +400,7 @@ int main(void)
 	RUN(test_scopes_exclude_files);
 	RUN(test_overlapping_rules);
 	RUN(test_invalid_regex_reported_once);
+	RUN(test_rule_over_its_cap_reported);
 	RUN(test_very_long_line);
 	RUN(test_no_rules_and_empty_text);
 	RUN(test_prefilter_equals_regexec);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "kairos/err.h"
 #include "tick/rules_literal.h"
 
 static char *lits(const char *pattern)
@@ -52,6 +53,35 @@ TEST(test_required_literals)
 
 /* Patterns the extractor does not understand, or that are malformed,
  * give no requirement rather than a wrong one. */
+/* A run of literal bytes up to RULES_LITERAL_MAX is kept whole; a longer
+ * one is an error, with no requirement rather than a cut one. */
+TEST(test_literal_at_its_cap)
+{
+	char *pat = malloc(RULES_LITERAL_MAX + 8), **v;
+	size_t n;
+
+	memset(pat, 'a', RULES_LITERAL_MAX);
+	strcpy(pat + RULES_LITERAL_MAX, "|b");
+	CHECK_INT(rules_literal_required(pat, &v, &n), 0);
+	CHECK_INT(n, 2);
+	CHECK(n == 2 && strlen(v[0]) == RULES_LITERAL_MAX && !strcmp(v[1], "b"));
+	rules_literal_free(v, n);
+	strcpy(pat + RULES_LITERAL_MAX, "a|b");
+	CHECK_INT(rules_literal_required(pat, &v, &n), KR_ENOMEM);
+	CHECK_INT(n, 0);
+	CHECK(v == NULL);
+	CHECK(strstr(kr_errmsg(), "literal longer than") != NULL);
+	strcpy(pat + RULES_LITERAL_MAX, "(a)b"); /* in a group too */
+	CHECK_INT(rules_literal_required(pat + 1, &v, &n), 0);
+	rules_literal_free(v, n);
+	memmove(pat + 1, pat, RULES_LITERAL_MAX + 5);
+	pat[0] = '(';
+	strcpy(pat + RULES_LITERAL_MAX + 1, "aa)b");
+	CHECK_INT(rules_literal_required(pat, &v, &n), KR_ENOMEM);
+	CHECK_INT(n, 0);
+	free(pat);
+}
+
 TEST(test_malformed_gives_nothing)
 {
 	CHECK_STR(lits("(abc"), "");
@@ -108,6 +138,7 @@ TEST(test_last_byte)
 int main(void)
 {
 	RUN(test_required_literals);
+	RUN(test_literal_at_its_cap);
 	RUN(test_malformed_gives_nothing);
 	RUN(test_alternatives);
 	RUN(test_last_byte);

@@ -4,6 +4,7 @@
  * include/kairos/http_plugin.h. TLS verification is libcurl's default
  * (peer and host verified) and is never turned off. */
 #include "kairos/http_plugin.h"
+#include "kairos/err.h" /* STRLEN_LIT; the plugin links no libkairos */
 
 #include <curl/curl.h>
 
@@ -78,7 +79,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 	struct xfer *x = ud;
 	size_t n = size * nmemb;
 	/* a new status line (after a 100 Continue, say): keep only the last block */
-	if (n >= 5 && !memcmp(ptr, "HTTP/", 5))
+	if (n >= STRLEN_LIT("HTTP/") && !memcmp(ptr, "HTTP/", STRLEN_LIT("HTTP/")))
 		x->head_len = 0;
 	if (grow_append(&x->head, &x->head_len, &x->head_cap, HEADERS_MAX, ptr, n))
 		return 0;
