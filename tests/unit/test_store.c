@@ -273,6 +273,51 @@ TEST(test_txn_write_archive_undo)
 	mem_list_dispose(&mems);
 }
 
+/* A memory whose file would pass MEM_MAX_FILE is refused whole, and
+ * nothing is written: by a write, or by an archive whose added fields
+ * would take the file past what a load accepts. */
+TEST(test_txn_file_cap)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", tpath("%s/caps", testfs_root));
+	struct store st = mkstore(dir, STORE_PERSONAL);
+	struct store_txn *t = NULL;
+	struct mem *m = newmem("big", "A big memory", 1772446500), *r = NULL;
+	struct buf text = BUF_INIT_CAP(MEM_MAX_FILE);
+	size_t head, len = 0;
+	char id[41], *d;
+
+	/* the front matter alone, so that the body makes the file exactly
+	 * MEM_MAX_FILE bytes, then one more */
+	CHECK_INT(mem_format(m, &text), 0);
+	head = text.len - strlen(m->body);
+	buf_dispose(&text);
+	free(m->body);
+	m->body = xmalloc(MEM_MAX_FILE - head + 2);
+	memset(m->body, 'x', MEM_MAX_FILE - head + 1);
+	m->body[MEM_MAX_FILE - head + 1] = '\0';
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK_INT(store_txn_write(t, m), KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "'big' is larger than 1048576 bytes") != NULL);
+	CHECK(!texists(tpath("%s/big.md", dir)));
+	m->body[MEM_MAX_FILE - head] = '\0';
+	CHECK_INT(store_txn_write(t, m), 0);
+	CHECK_INT(store_txn_commit(t, "remember: big", id), 0);
+	d = tread(tpath("%s/big.md", dir), &len);
+	CHECK_INT(len, MEM_MAX_FILE);
+	free(d);
+	CHECK_INT(mem_read_file(&r, tpath("%s/big.md", dir)), 0);
+	mem_free(r);
+
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK_INT(store_txn_archive(t, "big", "too big to archive", NULL), KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "larger than 1048576 bytes") != NULL);
+	store_txn_abort(t);
+	CHECK(texists(tpath("%s/big.md", dir)));
+	CHECK(!texists(tpath("%s/archive/big.md", dir)));
+	mem_free(m);
+}
+
 TEST(test_fill_missing_times)
 {
 	char dir[PATH_MAX];
@@ -592,6 +637,7 @@ int main(void)
 	tsetup();
 	RUN(test_malformed_files);
 	RUN(test_txn_write_archive_undo);
+	RUN(test_txn_file_cap);
 	RUN(test_fill_missing_times);
 	RUN(test_index_groups_and_order);
 	RUN(test_index_cap);
