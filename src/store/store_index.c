@@ -28,11 +28,11 @@ static int by_newest(const void *a, const void *b)
 	return strcmp(x->m->name, y->m->name);
 }
 
+/* The bytes of m's line, "- [" desc "](" name ".md) — " type "\n". */
 static size_t line_len(const struct mem *m)
 {
-	/* "- [" desc "](" name ".md) — " type "\n"; the dash is 3 bytes */
-	return 3 + strlen(m->description) + 2 + strlen(m->name) + 5 + 5 +
-	       strlen(mem_type_name(m->type)) + 1;
+	return STRLEN_LIT("- [") + strlen(m->description) + STRLEN_LIT("](") + strlen(m->name) +
+	       STRLEN_LIT(".md) — ") + strlen(mem_type_name(m->type)) + STRLEN_LIT("\n");
 }
 
 static int note(char *out, size_t cap, size_t left)

@@ -450,6 +450,35 @@ TEST(test_index_cap)
 	CHECK(strstr(buf_cstr(&b), "not listed") == NULL);
 	buf_dispose(&b);
 	mem_list_dispose(&l);
+
+	/* lines that fill the byte cap exactly all fit, without a note:
+	 * "- [" + 224 + "](" + 4 + ".md) — " + "project" + "\n" is 250 bytes */
+	{
+		char wide[2 * 112 + 1] = "";
+		for (int i = 0; i < 112; i++)
+			strcat(wide, "\xc3\xa9");
+		for (int i = 0; i < 100; i++) {
+			snprintf(name, sizeof(name), "e%03d", i);
+			mem_list_push(&l, newmem(name, wide, 1000 + i));
+		}
+	}
+	CHECK_INT(store_index_text(NULL, &l, &b), 0);
+	CHECK_INT(b.len, STORE_INDEX_MAX_BYTES);
+	CHECK_INT(count_lines(buf_cstr(&b)), 100);
+	CHECK(strstr(buf_cstr(&b), "not listed") == NULL);
+	buf_dispose(&b);
+	mem_list_dispose(&l);
+
+	/* a caller's buffer too small for the index fails whole */
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "f%03d", i);
+		mem_list_push(&l, newmem(name, "d", 1000 + i));
+	}
+	buf_init(&b, 100);
+	CHECK_INT(store_index_text(NULL, &l, &b), KR_ENOMEM);
+	CHECK_INT(b.len, 0);
+	buf_dispose(&b);
+	mem_list_dispose(&l);
 }
 
 /* ---- names ---- */
