@@ -589,7 +589,7 @@ TEST(test_imports_split)
 			 "  - nested stays inside\n1. numbered item\n\n"
 			 "```\n# not a heading\n- not an item\n```\n\n## Empty\n\n";
 
-	imports_split("/w/CLAUDE.md", "claude-md", md, strlen(md), 1772446500, &l);
+	CHECK_INT(imports_split("/w/CLAUDE.md", "claude-md", md, strlen(md), 1772446500, &l), 0);
 	CHECK_INT(l.n, 5);
 	if (l.n == 5) {
 		CHECK_STR(l.v[0]->description, "Intro prose line.");
@@ -608,7 +608,7 @@ TEST(test_imports_split)
 	}
 	/* names are stable when other items change */
 	const char *md2 = "# Style\n\n- A new first item\n- Use 4 spaces\n";
-	imports_split("/w/CLAUDE.md", "claude-md", md2, strlen(md2), 1, &l2);
+	CHECK_INT(imports_split("/w/CLAUDE.md", "claude-md", md2, strlen(md2), 1, &l2), 0);
 	CHECK_INT(l2.n, 2);
 	if (l.n == 5 && l2.n == 2)
 		CHECK_STR(l2.v[1]->name, l.v[1]->name);
