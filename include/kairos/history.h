@@ -13,7 +13,8 @@ struct history_entry {
 	char *message;
 };
 
-/* Path of store_dir's history repository (malloc'd). */
+/* Path of store_dir's history repository (malloc'd), or NULL when it
+ * does not fit a line's cap (kr_errmsg() says so). */
 char *history_repo_path(const char *store_dir);
 /* Commits the store directory as it is now (all files but .lock), when it
  * differs from the last commit. id_out (41 bytes) gets the new commit, or

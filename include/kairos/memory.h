@@ -91,10 +91,15 @@ int mem_parse(struct mem **out, const char *text, size_t len);
  * MEM_MAX_FILE bytes, symlinks, and non-regular files. */
 #define MEM_MAX_FILE (1u << 20)
 int mem_read_file(struct mem **out, const char *path);
-/* Serialises m (front matter in a fixed key order, then the body). */
+/* Serialises m (front matter in a fixed key order, then the body),
+ * appended to out. Returns out's error when it fails (over its cap); an
+ * out that was empty is then left empty and usable again, so act on the
+ * returned error, not on buf_err(out). */
 int mem_format(const struct mem *m, struct buf *out);
 /* Same as mem_read_file, reading into a caller-owned scratch buffer so
- * that loading many files reuses one allocation. */
+ * that loading many files reuses one allocation. The scratch grows by
+ * doubling to just past MEM_MAX_FILE (the limit is enforced here), so
+ * its cap is 2 * BUF_CAP_MEMFILE. */
 int mem_read_file_buf(struct mem **out, const char *path, struct buf *scratch);
 /* Same, opening name relative to the directory descriptor dirfd (path is
  * what m->path and messages say): saves a path walk per file. With

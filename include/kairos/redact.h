@@ -8,9 +8,15 @@
 #include "kairos/buf.h"
 
 /* Appends s with every secret replaced; *count (may be NULL) gets how
- * many were replaced. */
+ * many were replaced. Fails like the append into out that failed. */
 int redact(const char *s, size_t n, struct buf *out, int *count);
-/* In place on a malloc'd string: returns the same or a new pointer. */
+/* The most redact() can make of n bytes, the cap of a buffer that holds
+ * only that: "[REDACTED]" (10 bytes) replaces at least one byte, and a
+ * match spans at least 5 ("://:p" of a URL with a one-letter password,
+ * "pass=x"), so the text grows by under 9/5 of n. */
+#define REDACT_CAP(n) (3 * (size_t)(n) + 64)
+/* In place on a malloc'd string: returns the same or a new pointer (the
+ * same, unredacted, only when memory runs out). */
 char *redact_str(char *s, int *count);
 
 #endif

@@ -18,6 +18,9 @@
 #include "kairos/tick.h"
 
 #define CHECK_FILE_MAX (64u << 20)
+/* One suggestion as JSON: a message from a memory file (MEM_MAX_FILE),
+ * escaped, a path and a few fields stay far below this. */
+#define CHECK_JSON_ITEM_MAX BUF_CAP_LISTING
 
 struct files {
 	char **v;
@@ -116,18 +119,21 @@ static void print_text(const struct suggestion_list *l)
 	}
 }
 
+/* The suggestions as one JSON array, one object a line (for readers and
+ * diffs). Written object by object: a whole workspace's suggestions have
+ * no bound, one suggestion has. */
 static int print_json(const struct suggestion_list *l)
 {
-	struct buf b = BUF_INIT;
-	struct jw w;
+	struct buf b = BUF_INIT_CAP(CHECK_JSON_ITEM_MAX);
+	int rc = 0;
 
-	jw_init(&w, &b);
-	jw_arr(&w);
 	for (size_t i = 0; i < l->n; i++) {
-		if (i)
-			buf_putc(&b, '\n'); /* one object a line, for readers and diffs */
 		const struct suggestion *s = &l->v[i];
+		struct jw w;
 
+		buf_reset(&b);
+		buf_puts(&b, i ? "\n," : "[");
+		jw_init(&w, &b);
 		jw_obj(&w);
 		jw_kstr(&w, "file", s->path);
 		jw_kint(&w, "line", (long long)s->line + 1);
@@ -137,17 +143,17 @@ static int print_json(const struct suggestion_list *l)
 		jw_kstr(&w, "memory", s->memory);
 		jw_kstr(&w, "id", s->id);
 		jw_end(&w);
+		if ((rc = buf_err(&b))) {
+			fprintf(stderr, "kairos check: %s:%zu: %s\n", s->path, s->line + 1, kr_errmsg());
+			break;
+		}
+		fwrite(b.data, 1, b.len, stdout);
 	}
-	jw_end(&w);
-	if (w.err) {
-		buf_dispose(&b);
-		fprintf(stderr, "kairos check: output too large\n");
-		return 1;
-	}
-	fwrite(b.data, 1, b.len, stdout);
-	putchar('\n');
+	/* an array cut short stays unclosed: no reader takes it for whole */
+	if (!rc)
+		fputs(l->n ? "]\n" : "[]\n", stdout);
 	buf_dispose(&b);
-	return 0;
+	return rc ? 1 : 0;
 }
 
 int cli_check(int argc, char **argv)
@@ -224,7 +230,7 @@ int cli_check(int argc, char **argv)
 	ctx.suppressed_ctx = fb;
 	ctx.workspace = ws;
 	for (size_t i = 0; i < rel.n; i++) {
-		struct buf text = BUF_INIT;
+		struct buf text = BUF_INIT_CAP(CHECK_FILE_MAX + 1);
 		struct stat st;
 
 		/* tracked files deleted from the work tree, or not regular */
@@ -240,7 +246,7 @@ int cli_check(int argc, char **argv)
 			buf_dispose(&text);
 			continue;
 		}
-		rc = tick_document(&all, &ctx, rel.v[i], text.data ? text.data : "", text.len);
+		rc = tick_document(&all, &ctx, rel.v[i], buf_cstr(&text), text.len);
 		buf_dispose(&text);
 		if (rc < 0) {
 			fprintf(stderr, "kairos check: %s: %s\n", rel.v[i], kr_errmsg());

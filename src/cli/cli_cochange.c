@@ -10,10 +10,13 @@
 
 #include <stdio.h>
 
+/* The most of this output the server reads (lsp_cochange.c's cc_out). */
+#define COCHANGE_OUT_MAX ((size_t)4 << 20)
+
 int cli_cochange(int argc, char **argv)
 {
 	struct repo_cochange *h = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(COCHANGE_OUT_MAX);
 	struct jw w;
 	size_t n = 0;
 	int rc;
@@ -43,9 +46,14 @@ int cli_cochange(int argc, char **argv)
 	}
 	jw_end(&w);
 	jw_end(&w);
-	fwrite(b.data, 1, b.len, stdout);
-	putchar('\n');
+	buf_putc(&b, '\n');
 	repo_cochange_free(h, n);
+	if ((rc = buf_err(&b))) {
+		fprintf(stderr, "kairos __cochange: %s\n", kr_errmsg());
+		buf_dispose(&b);
+		return 1;
+	}
+	fwrite(b.data, 1, b.len, stdout);
 	buf_dispose(&b);
 	return 0;
 }

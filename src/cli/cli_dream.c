@@ -29,7 +29,7 @@ static void on_signal(int sig)
 static void progress_fd(void *ctx, const char *phase, int pct, const char *msg)
 {
 	int fd = *(int *)ctx;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct jw w;
 	const char *p;
 	size_t left;
@@ -41,7 +41,8 @@ static void progress_fd(void *ctx, const char *phase, int pct, const char *msg)
 	jw_kstr(&w, "message", msg ? msg : "");
 	jw_end(&w);
 	buf_putc(&b, '\n');
-	for (p = b.data, left = b.len; left;) {
+	/* a progress line that cannot be made is left out: the dream goes on */
+	for (p = buf_cstr(&b), left = b.len; left;) {
 		ssize_t r = write(fd, p, left);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -53,16 +54,20 @@ static void progress_fd(void *ctx, const char *phase, int pct, const char *msg)
 	buf_dispose(&b);
 }
 
-static void print_text(const struct dream_report *r, bool dry)
+static int print_text(const struct dream_report *r, bool dry)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 
 	if (!r->ran) {
 		printf("kairos dream: not now: %s (--force dreams anyway)\n",
 		       r->skipped ? r->skipped : "a gate held it back");
-		return;
+		return 0;
 	}
-	dream_report_summary(r, &b);
+	if (dream_report_summary(r, &b) || buf_err(&b)) {
+		fprintf(stderr, "kairos dream: the report: %s\n", kr_errmsg());
+		buf_dispose(&b);
+		return 1;
+	}
 	printf("kairos dream%s: %s; %d active, %d archived%s%s\n", dry ? " (dry run)" : "",
 	       buf_cstr(&b), r->kept, r->archived, r->commit[0] ? ", commit " : "",
 	       r->commit[0] ? r->commit : "");
@@ -98,6 +103,7 @@ static void print_text(const struct dream_report *r, bool dry)
 		printf("  %zu pair%s alike but left alone (see --json \"similar\")\n", r->npairs,
 		       r->npairs == 1 ? "" : "s");
 	buf_dispose(&b);
+	return 0;
 }
 
 int cli_dream(int argc, char **argv)
@@ -213,15 +219,19 @@ int cli_dream(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "kairos dream: %s\n", kr_errmsg());
 	} else {
+		status = 0;
 		if (json) {
-			struct buf b = BUF_INIT;
-			dream_report_json(&rep, &b);
-			printf("%s\n", buf_cstr(&b));
+			struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING);
+			if (dream_report_json(&rep, &b) || buf_err(&b)) {
+				fprintf(stderr, "kairos dream: the report: %s\n", kr_errmsg());
+				status = 1;
+			} else {
+				printf("%s\n", b.data);
+			}
 			buf_dispose(&b);
 		} else {
-			print_text(&rep, dry);
+			status = print_text(&rep, dry);
 		}
-		status = 0;
 	}
 	dream_report_dispose(&rep);
 	dream_ops_free(ops, nops);

@@ -44,8 +44,10 @@ static int check_opts(const char *cmd, struct memopts *o)
 
 static int open_set(struct store_set *s, const struct memopts *o, bool load)
 {
-	if (store_set_open(s, o->workspace, o->memory_dir, o->memory_dir != NULL))
+	if (store_set_open(s, o->workspace, o->memory_dir, o->memory_dir != NULL)) {
+		fprintf(stderr, "kairos: %s\n", kr_errmsg());
 		return 1;
+	}
 	if (!load)
 		return 0;
 	if (store_set_load(s)) {
@@ -100,13 +102,15 @@ static void put_mem_json(struct jw *w, const struct mem *m, bool full)
 	jw_end(w);
 }
 
-static int print_json(struct buf *b, struct jw *w)
+/* Prints what w wrote into b and a newline; or, when b failed (the JSON
+ * writer fails it too), says why and prints nothing. */
+static int print_json(struct buf *b)
 {
-	if (w->err) {
+	buf_putc(b, '\n');
+	if (buf_err(b)) {
 		fprintf(stderr, "kairos: %s\n", kr_errmsg());
 		return 1;
 	}
-	buf_putc(b, '\n');
 	fwrite(b->data, 1, b->len, stdout);
 	return 0;
 }
@@ -114,7 +118,7 @@ static int print_json(struct buf *b, struct jw *w)
 static int do_list(struct memopts *o)
 {
 	struct store_set s;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING);
 	struct jw w;
 	int rc;
 
@@ -127,7 +131,7 @@ static int do_list(struct memopts *o)
 			if (wanted(s.mems.v[i], o))
 				put_mem_json(&w, s.mems.v[i], false);
 		jw_end(&w);
-		rc = print_json(&b, &w);
+		rc = print_json(&b);
 	} else {
 		for (size_t i = 0; i < s.mems.n; i++) {
 			const struct mem *m = s.mems.v[i];
@@ -156,7 +160,7 @@ static int not_found(const struct store_set *s, const char *cmd, const char *nam
 static int do_show(struct memopts *o, const char *name)
 {
 	struct store_set s;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING);
 	const struct mem *m = NULL;
 	int rc;
 
@@ -173,7 +177,7 @@ static int do_show(struct memopts *o, const char *name)
 		struct jw w;
 		jw_init(&w, &b);
 		put_mem_json(&w, m, true);
-		rc = print_json(&b, &w);
+		rc = print_json(&b);
 	} else {
 		if (m->store == STORE_IMPORT)
 			printf("# imported (read only) from %s\n", m->path);
@@ -182,7 +186,7 @@ static int do_show(struct memopts *o, const char *name)
 			rc = 1;
 			goto out;
 		}
-		fwrite(b.data, 1, b.len, stdout);
+		fwrite(buf_cstr(&b), 1, b.len, stdout);
 	}
 out:
 	buf_dispose(&b);
@@ -235,14 +239,14 @@ static int do_add(struct memopts *o, const char *text)
 		goto out;
 	}
 	if (o->json) {
-		struct buf jb = BUF_INIT;
+		struct buf jb = BUF_INIT_CAP(BUF_CAP_LINE);
 		struct jw w;
 		jw_init(&w, &jb);
 		jw_obj(&w);
 		jw_kstr(&w, "name", r.name);
 		jw_kstr(&w, "uri", r.uri);
 		jw_end(&w);
-		rc = print_json(&jb, &w);
+		rc = print_json(&jb);
 		buf_dispose(&jb);
 	} else {
 		printf("remembered %s (%s)\n", r.name, r.path);
@@ -309,16 +313,14 @@ int cli_memory(int argc, char **argv)
 	if (!strcmp(argv[0], "forget") && npos == 2)
 		return do_forget(&o, argv[1]);
 	if (!strcmp(argv[0], "add") && npos >= 2) {
-		struct buf text = BUF_INIT;
+		/* the limit the CLI has always set on a text: half a memory file */
+		struct buf text = BUF_INIT_CAP(MEM_MAX_FILE / 2);
 		if (npos == 2 && !strcmp(argv[1], "-")) {
 			char chunk[4096];
 			size_t n;
 			while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-				if (buf_append(&text, chunk, n)) {
-					fprintf(stderr, "kairos memory add: text too long\n");
-					buf_dispose(&text);
-					return 2;
-				}
+				if (buf_append(&text, chunk, n))
+					break; /* over the cap: said below */
 		} else {
 			for (int i = 1; i < npos; i++) {
 				if (i > 1)
@@ -326,7 +328,7 @@ int cli_memory(int argc, char **argv)
 				buf_puts(&text, argv[i]);
 			}
 		}
-		if (text.len > MEM_MAX_FILE / 2) {
+		if (buf_err(&text)) {
 			fprintf(stderr, "kairos memory add: text longer than %u bytes\n",
 				MEM_MAX_FILE / 2);
 			buf_dispose(&text);
@@ -391,7 +393,7 @@ int cli_log(int argc, char **argv)
 		return 1;
 	}
 	if (json) {
-		struct buf b = BUF_INIT;
+		struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING);
 		struct jw w;
 		jw_init(&w, &b);
 		jw_arr(&w);
@@ -405,7 +407,7 @@ int cli_log(int argc, char **argv)
 			jw_end(&w);
 		}
 		jw_end(&w);
-		rc = print_json(&b, &w);
+		rc = print_json(&b);
 		buf_dispose(&b);
 	} else {
 		if (!n)

@@ -31,12 +31,12 @@
 char *history_repo_path(const char *store_dir)
 {
 	char *home = paths_data_home(), *slug = paths_slug(store_dir);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 
 	buf_printf(&b, "%s/kairos/history/%s", home, slug);
 	free(home);
 	free(slug);
-	return buf_detach(&b);
+	return buf_err(&b) ? NULL : buf_detach(&b);
 }
 
 /* An open history: the plugin, the repository, the lock. */
@@ -61,12 +61,16 @@ static void hist_close(struct hist *h)
 static int hist_open(struct hist *h, const char *store_dir, bool lock)
 {
 	char *path = history_repo_path(store_dir), *dir = NULL, *slash;
-	struct buf lp = BUF_INIT;
+	struct buf lp = BUF_INIT_CAP(BUF_CAP_LINE);
 	int rc;
 
 	h->vt = NULL;
 	h->repo = NULL;
 	h->lockfd = -1;
+	if (!path) {
+		rc = kr_errc(KR_ENOMEM, "the history path of %s: %s", store_dir, kr_errmsg());
+		goto out;
+	}
 	if ((rc = gitops_get(&h->vt)) < 0)
 		goto out;
 	dir = xstrdup(path);
@@ -76,6 +80,8 @@ static int hist_open(struct hist *h, const char *store_dir, bool lock)
 		goto out;
 	if (lock) {
 		buf_printf(&lp, "%s.lock", path);
+		if ((rc = buf_err(&lp)))
+			goto out;
 		h->lockfd = open(buf_cstr(&lp), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (h->lockfd < 0) {
 			rc = kr_err("cannot open %s: %s", buf_cstr(&lp), strerror(errno));
@@ -204,6 +210,8 @@ int history_log(const char *store_dir, struct history_entry **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
+	if (!path)
+		return kr_errc(KR_ENOMEM, "the history path of %s: %s", store_dir, kr_errmsg());
 	if (stat(path, &st) < 0) { /* no history yet: nothing to list */
 		free(path);
 		return 0;
@@ -247,7 +255,7 @@ int history_undo(const char *store_dir, char *id_out)
 {
 	struct hist h;
 	struct head_info hi = {0}, prev = {0};
-	struct buf msg = BUF_INIT;
+	struct buf msg = BUF_INIT_CAP(BUF_CAP_LINE);
 	char tmp[41];
 	int rc;
 
@@ -273,16 +281,20 @@ int history_undo(const char *store_dir, char *id_out)
 		rc = kr_err("cannot read the commit before %s", hi.id);
 		goto out;
 	}
-	if ((rc = gitops_restore(h.vt, h.repo, prev.tree, hi.tree, store_dir)) < 0)
-		goto out;
-	/* "undo: X" undone reads "redo: X"; "redo: X" undone reads "undo: X". */
-	if (!strncmp(hi.subject, "undo: ", 6))
-		buf_printf(&msg, "redo: %s", hi.subject + 6);
-	else if (!strncmp(hi.subject, "redo: ", 6))
-		buf_printf(&msg, "undo: %s", hi.subject + 6);
+	/* "undo: X" undone reads "redo: X"; "redo: X" undone reads "undo: X".
+	 * Made before the restore, so that a message that cannot be made
+	 * leaves the store as it was. */
+	if (!strncmp(hi.subject, "undo: ", STRLEN_LIT("undo: ")))
+		buf_printf(&msg, "redo: %s", hi.subject + STRLEN_LIT("undo: "));
+	else if (!strncmp(hi.subject, "redo: ", STRLEN_LIT("redo: ")))
+		buf_printf(&msg, "undo: %s", hi.subject + STRLEN_LIT("redo: "));
 	else
 		buf_printf(&msg, "undo: %s", hi.subject);
-	rc = h.vt->commit(h.repo, prev.tree, hi.id, buf_cstr(&msg), AUTHOR_NAME, AUTHOR_EMAIL,
+	if ((rc = buf_err(&msg)))
+		goto out;
+	if ((rc = gitops_restore(h.vt, h.repo, prev.tree, hi.tree, store_dir)) < 0)
+		goto out;
+	rc = h.vt->commit(h.repo, prev.tree, hi.id, msg.data, AUTHOR_NAME, AUTHOR_EMAIL,
 			  id_out);
 	if (rc < 0)
 		rc = gitops_fail(h.vt, rc);

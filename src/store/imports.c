@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #define IMPORT_MAX_FILE (1u << 20)
+#define MDC_GLOBS "globs:" /* the .mdc front-matter key kept as scope */
 
 struct splitter {
 	const char *path, *prefix;
@@ -46,27 +47,36 @@ static bool taken_from(const struct mem_list *l, size_t first, const char *name)
 	return false;
 }
 
-static void emit(struct splitter *sp, struct buf *text)
+/* The text gathered in text becomes one memory (none when it is blank);
+ * text is emptied for what comes next. */
+static int emit(struct splitter *sp, struct buf *text)
 {
 	const char *t = buf_cstr(text), *nl;
 	size_t n = text->len, dl;
-	struct buf b = BUF_INIT;
-	char hex[41], ts[32], name[96];
+	struct sha1 h;
+	unsigned char d[20];
+	char hex[9], ts[32], name[96];
 	struct mem *m;
+	int rc;
 
+	/* before the truncate below, which would clear a failure */
+	if ((rc = buf_err(text)) || (rc = buf_err(&sp->section)))
+		return rc;
 	trim(&t, &n);
 	if (!n) {
 		buf_truncate(text, 0);
-		return;
+		return 0;
 	}
-	buf_append(&b, buf_cstr(&sp->section), sp->section.len);
-	buf_putc(&b, '\n');
-	buf_append(&b, t, n);
-	sha1_hex(b.data, b.len, hex);
-	buf_dispose(&b);
-	snprintf(name, sizeof(name), "%s-%.8s", sp->prefix, hex);
+	/* named after "<section>\n<text>" */
+	sha1_init(&h);
+	sha1_update(&h, buf_cstr(&sp->section), sp->section.len);
+	sha1_update(&h, "\n", STRLEN_LIT("\n"));
+	sha1_update(&h, t, n);
+	sha1_final(&h, d);
+	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", d[0], d[1], d[2], d[3]);
+	snprintf(name, sizeof(name), "%s-%s", sp->prefix, hex);
 	for (int i = 2; taken_from(sp->out, sp->first, name); i++)
-		snprintf(name, sizeof(name), "%s-%.8s-%d", sp->prefix, hex, i);
+		snprintf(name, sizeof(name), "%s-%s-%d", sp->prefix, hex, i);
 	m = mem_new();
 	m->name = xstrdup(name);
 	nl = memchr(t, '\n', n);
@@ -96,6 +106,7 @@ static void emit(struct splitter *sp, struct buf *text)
 	m->mtime = sp->mtime;
 	mem_list_push(sp->out, m);
 	buf_truncate(text, 0);
+	return 0;
 }
 
 static bool list_marker(const char *l, size_t n, bool in_item, size_t *content)
@@ -123,7 +134,7 @@ static bool list_marker(const char *l, size_t n, bool in_item, size_t *content)
 /* Cursor rules: "globs: a, b" (or a YAML list) in the .mdc front matter. */
 static void mdc_globs(struct splitter *sp, const char *l, size_t n)
 {
-	const char *p = l + 6, *e = l + n;
+	const char *p = l + STRLEN_LIT(MDC_GLOBS), *e = l + n;
 	while (p < e) {
 		while (p < e && strchr(" \t[],\"'", *p))
 			p++;
@@ -144,25 +155,33 @@ static void mdc_globs(struct splitter *sp, const char *l, size_t n)
 	}
 }
 
-void imports_split(const char *path, const char *prefix, const char *text, size_t len,
-		   int64_t mtime, struct mem_list *out)
+/* True when the line l (n bytes) starts with the literal lit. */
+#define LINE_STARTS(l, n, lit) ((n) >= STRLEN_LIT(lit) && !strncmp((l), lit, STRLEN_LIT(lit)))
+
+int imports_split(const char *path, const char *prefix, const char *text, size_t len,
+		  int64_t mtime, struct mem_list *out)
 {
-	struct splitter sp = {.path = path, .prefix = prefix, .mtime = mtime, .out = out};
+	/* each part holds at most every line of text, and a newline more */
+	struct splitter sp = {.path = path, .prefix = prefix, .mtime = mtime, .out = out,
+			      .section = BUF_INIT_CAP(len + 1), .prose = BUF_INIT_CAP(len + 1),
+			      .item = BUF_INIT_CAP(len + 1)};
 	const char *p = text, *end = text + len;
 	bool fence = false, in_item = false;
+	int rc = 0;
 
 	sp.first = out->n;
 	/* front matter (.mdc): skipped, its globs kept as scope */
-	if (len >= 4 && !strncmp(text, "---", 3) && (text[3] == '\n' || text[3] == '\r')) {
+	if (len > STRLEN_LIT("---") && LINE_STARTS(text, len, "---") &&
+	    (text[STRLEN_LIT("---")] == '\n' || text[STRLEN_LIT("---")] == '\r')) {
 		const char *q = memchr(text, '\n', len);
 		for (q = q ? q + 1 : end; q < end;) {
 			const char *nl = memchr(q, '\n', (size_t)(end - q));
 			size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
-			if (n >= 3 && !strncmp(q, "---", 3)) {
+			if (LINE_STARTS(q, n, "---")) {
 				p = nl ? nl + 1 : end;
 				break;
 			}
-			if (n > 6 && !strncmp(q, "globs:", 6))
+			if (n > STRLEN_LIT(MDC_GLOBS) && LINE_STARTS(q, n, MDC_GLOBS))
 				mdc_globs(&sp, q, n);
 			q = nl ? nl + 1 : end;
 		}
@@ -177,18 +196,18 @@ void imports_split(const char *path, const char *prefix, const char *text, size_
 		for (size_t i = 0; i < n; i++)
 			if (!strchr(" \t\r", line[i]))
 				blank = false;
-		if (!fence && n >= 3 && (!strncmp(line, "```", 3) || !strncmp(line, "~~~", 3))) {
+		if (!fence && (LINE_STARTS(line, n, "```") || LINE_STARTS(line, n, "~~~"))) {
 			fence = true;
 		} else if (fence) {
-			if (n >= 3 && (!strncmp(line, "```", 3) || !strncmp(line, "~~~", 3)))
+			if (LINE_STARTS(line, n, "```") || LINE_STARTS(line, n, "~~~"))
 				fence = false;
 		} else if (line[0] == '#' && n) {
 			size_t h = 0;
 			while (h < n && line[h] == '#')
 				h++;
 			if (h <= 6 && (h == n || line[h] == ' ' || line[h] == '\t')) {
-				emit(&sp, &sp.item);
-				emit(&sp, &sp.prose);
+				if ((rc = emit(&sp, &sp.item)) || (rc = emit(&sp, &sp.prose)))
+					break;
 				in_item = false;
 				const char *t = line + h;
 				size_t tn = n - h;
@@ -198,7 +217,8 @@ void imports_split(const char *path, const char *prefix, const char *text, size_
 				continue;
 			}
 		} else if (list_marker(line, n, in_item, &c)) {
-			emit(&sp, &sp.item);
+			if ((rc = emit(&sp, &sp.item)))
+				break;
 			in_item = true;
 			buf_append(&sp.item, line + c, n - c);
 			buf_putc(&sp.item, '\n');
@@ -206,7 +226,8 @@ void imports_split(const char *path, const char *prefix, const char *text, size_
 		} else if (in_item && !blank && (line[0] == ' ' || line[0] == '\t')) {
 			/* continuation or nested list of the item */
 		} else if (in_item && !blank) {
-			emit(&sp, &sp.item);
+			if ((rc = emit(&sp, &sp.item)))
+				break;
 			in_item = false;
 		}
 		if (in_item) {
@@ -217,18 +238,22 @@ void imports_split(const char *path, const char *prefix, const char *text, size_
 			buf_putc(&sp.prose, '\n');
 		}
 	}
-	emit(&sp, &sp.item);
-	emit(&sp, &sp.prose);
+	if (!rc && !(rc = emit(&sp, &sp.item)))
+		rc = emit(&sp, &sp.prose);
+	/* all of a file or none of it */
+	while (rc && out->n > sp.first)
+		mem_free(out->v[--out->n]);
 	strv_dispose(&sp.scope);
 	buf_dispose(&sp.section);
 	buf_dispose(&sp.prose);
 	buf_dispose(&sp.item);
+	return rc;
 }
 
 static void import_file(const char *path, const char *prefix, struct mem_list *out,
 			struct store_problem **problems, size_t *nproblems)
 {
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(IMPORT_MAX_FILE + 1);
 	struct stat st;
 	int rc;
 
@@ -247,7 +272,8 @@ static void import_file(const char *path, const char *prefix, struct mem_list *o
 		store_problem_add(problems, nproblems, path, "not valid UTF-8 text (not imported)");
 		goto out;
 	}
-	imports_split(path, prefix, buf_cstr(&text), text.len, (int64_t)st.st_mtime, out);
+	if (imports_split(path, prefix, buf_cstr(&text), text.len, (int64_t)st.st_mtime, out))
+		store_problem_add(problems, nproblems, path, kr_errmsg());
 out:
 	buf_dispose(&text);
 }
@@ -277,6 +303,18 @@ static void stem_prefix(char *out, size_t cap, const char *pfx, const char *file
 	out[k] = '\0';
 }
 
+/* p := dir/name; a path that passes a line's cap is a problem of dir. */
+static bool path_in(struct buf *p, const char *dir, const char *name,
+		    struct store_problem **problems, size_t *nproblems)
+{
+	buf_reset(p);
+	buf_printf(p, "%s/%s", dir, name);
+	if (!buf_err(p))
+		return true;
+	store_problem_add(problems, nproblems, dir, kr_errmsg());
+	return false;
+}
+
 static int by_dname(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -289,6 +327,7 @@ static void import_dir(const char *dir, const char *ext, const char *pfx, struct
 	struct dirent *e;
 	char **names = NULL;
 	size_t n = 0, el = strlen(ext);
+	struct buf p = BUF_INIT_CAP(BUF_CAP_LINE);
 
 	if (!d)
 		return;
@@ -304,20 +343,20 @@ static void import_dir(const char *dir, const char *ext, const char *pfx, struct
 		qsort(names, n, sizeof(*names), by_dname);
 	for (size_t i = 0; i < n; i++) {
 		char prefix[48];
-		struct buf p = BUF_INIT;
-		buf_printf(&p, "%s/%s", dir, names[i]);
-		stem_prefix(prefix, sizeof(prefix), pfx, names[i]);
-		import_file(p.data, prefix, out, problems, nproblems);
-		buf_dispose(&p);
+		if (path_in(&p, dir, names[i], problems, nproblems)) {
+			stem_prefix(prefix, sizeof(prefix), pfx, names[i]);
+			import_file(p.data, prefix, out, problems, nproblems);
+		}
 		free(names[i]);
 	}
 	free(names);
+	buf_dispose(&p);
 }
 
 char *imports_claude_dir(const char *workspace)
 {
 	const char *home = getenv("HOME");
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 
 	buf_printf(&b, "%s/.claude/projects/", home && *home ? home : "/");
 	for (const char *p = workspace; *p; p++) {
@@ -326,7 +365,7 @@ char *imports_claude_dir(const char *workspace)
 		buf_putc(&b, ok ? c : '-');
 	}
 	buf_puts(&b, "/memory");
-	return buf_detach(&b);
+	return buf_err(&b) ? NULL : buf_detach(&b);
 }
 
 /* The other assistant's memory files: taken as they are when they follow
@@ -335,15 +374,16 @@ static void import_claude_memory(const char *workspace, struct mem_list *out,
 				 struct store_problem **problems, size_t *nproblems)
 {
 	char *dir = imports_claude_dir(workspace), *real = realpath(workspace, NULL);
-	struct buf scratch = BUF_INIT;
-	DIR *d = opendir(dir);
+	/* a memory file's scratch: see mem_read_file_buf */
+	struct buf scratch = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE), p = BUF_INIT_CAP(BUF_CAP_LINE);
+	DIR *d = dir ? opendir(dir) : NULL;
 	size_t first = out->n;
 	struct dirent *e;
 
 	if (!d && real && strcmp(real, workspace)) {
 		free(dir);
 		dir = imports_claude_dir(real);
-		d = opendir(dir);
+		d = dir ? opendir(dir) : NULL;
 	}
 	free(real);
 	if (!d)
@@ -351,12 +391,12 @@ static void import_claude_memory(const char *workspace, struct mem_list *out,
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 		struct mem *m = NULL;
-		struct buf p = BUF_INIT;
 
-		if (e->d_name[0] == '.' || l < 4 || strcmp(e->d_name + l - 3, ".md") ||
-		    !strcmp(e->d_name, "MEMORY.md"))
+		if (e->d_name[0] == '.' || l <= STRLEN_LIT(".md") ||
+		    strcmp(e->d_name + l - STRLEN_LIT(".md"), ".md") || !strcmp(e->d_name, "MEMORY.md"))
 			continue;
-		buf_printf(&p, "%s/%s", dir, e->d_name);
+		if (!path_in(&p, dir, e->d_name, problems, nproblems))
+			continue;
 		if (!mem_read_file_buf(&m, p.data, &scratch) && !taken_from(out, first, m->name)) {
 			m->store = STORE_IMPORT;
 			free(m->source);
@@ -368,11 +408,11 @@ static void import_claude_memory(const char *workspace, struct mem_list *out,
 			stem_prefix(prefix, sizeof(prefix), "claude-memory", e->d_name);
 			import_file(p.data, prefix, out, problems, nproblems);
 		}
-		buf_dispose(&p);
 	}
 	closedir(d);
 out:
 	buf_dispose(&scratch);
+	buf_dispose(&p);
 	free(dir);
 }
 
@@ -386,19 +426,15 @@ int imports_load(const char *workspace, struct mem_list *out, struct store_probl
 		{"AGENTS.md", "agents-md"},
 		{".github/copilot-instructions.md", "copilot"},
 	};
-	struct buf p = BUF_INIT;
+	struct buf p = BUF_INIT_CAP(BUF_CAP_LINE);
 
-	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
-		buf_truncate(&p, 0);
-		buf_printf(&p, "%s/%s", workspace, files[i].file);
-		import_file(p.data, files[i].prefix, out, problems, nproblems);
-	}
-	buf_truncate(&p, 0);
-	buf_printf(&p, "%s/.cursor/rules", workspace);
-	import_dir(p.data, ".mdc", "cursor", out, problems, nproblems);
-	buf_truncate(&p, 0);
-	buf_printf(&p, "%s/.claude/rules", workspace);
-	import_dir(p.data, ".md", "claude-rules", out, problems, nproblems);
+	for (size_t i = 0; i < ARRAY_LEN(files); i++)
+		if (path_in(&p, workspace, files[i].file, problems, nproblems))
+			import_file(p.data, files[i].prefix, out, problems, nproblems);
+	if (path_in(&p, workspace, ".cursor/rules", problems, nproblems))
+		import_dir(p.data, ".mdc", "cursor", out, problems, nproblems);
+	if (path_in(&p, workspace, ".claude/rules", problems, nproblems))
+		import_dir(p.data, ".md", "claude-rules", out, problems, nproblems);
 	buf_dispose(&p);
 	import_claude_memory(workspace, out, problems, nproblems);
 	return 0;

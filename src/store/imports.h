@@ -16,11 +16,13 @@
 int imports_load(const char *workspace, struct mem_list *out, struct store_problem **problems,
 		 size_t *nproblems);
 /* Splits one instruction file's Markdown into memories (appended to out);
- * prefix starts every generated name ("claude-md"). */
-void imports_split(const char *path, const char *prefix, const char *text, size_t len,
-		   int64_t mtime, struct mem_list *out);
+ * prefix starts every generated name ("claude-md"). On failure (memory
+ * ran out) none of the file's memories stay in out. */
+int imports_split(const char *path, const char *prefix, const char *text, size_t len,
+		  int64_t mtime, struct mem_list *out);
 /* ~/.claude/projects/<absolute workspace path, every character that is
- * not a letter or digit replaced by '-'>/memory (malloc'd). */
+ * not a letter or digit replaced by '-'>/memory (malloc'd), or NULL when
+ * that passes a line's cap. */
 char *imports_claude_dir(const char *workspace);
 
 #endif

@@ -24,8 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* journal_read and journal_roll read at most this much */
+/* journal_read and journal_roll read at most this much: far above
+ * JOURNAL_MAX_BYTES, since appends go on while no roll is due or able
+ * to run, and a journal over it could never be rolled again. */
 #define JOURNAL_READ_MAX ((size_t)1 << 30)
+/* A buffer that fsx_read fills with a whole journal (the NUL too). */
+#define JOURNAL_BUF_CAP (JOURNAL_READ_MAX + 1)
 
 static size_t journal_max = JOURNAL_MAX_BYTES;
 
@@ -34,27 +38,37 @@ void journal_set_max(size_t bytes)
 	journal_max = bytes ? bytes : JOURNAL_MAX_BYTES;
 }
 
+/* dir/name (malloc'd), or NULL when that passes a line's cap. */
+static char *path_in(const char *dir, const char *name)
+{
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
+	buf_printf(&b, "%s/%s", dir, name);
+	return buf_err(&b) ? NULL : buf_detach(&b);
+}
+
 static char *journal_path(const char *dir)
 {
-	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s/journal.jsonl", dir);
-	return buf_detach(&b);
+	return path_in(dir, "journal.jsonl");
 }
 
 static char *journal_lock_path(const char *dir)
 {
-	char *state = paths_state_dir(dir);
-	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s/journal.lock", state);
+	char *state = paths_state_dir(dir), *p = path_in(state, "journal.lock");
 	free(state);
-	return buf_detach(&b);
+	return p;
+}
+
+/* The error of a path that did not fit. */
+static int path_fail(const char *dir)
+{
+	return kr_errc(KR_ENOMEM, "the journal of %s: %s", dir, kr_errmsg());
 }
 
 bool journal_over_limit(const char *store_dir)
 {
 	char *path = journal_path(store_dir);
 	struct stat st;
-	bool over = stat(path, &st) == 0 && (size_t)st.st_size > journal_max;
+	bool over = path && stat(path, &st) == 0 && (size_t)st.st_size > journal_max;
 
 	free(path);
 	return over;
@@ -72,11 +86,16 @@ static size_t whole_lines(const struct buf *t)
 int journal_roll(const char *store_dir)
 {
 	char *wlock = NULL, *jlock = NULL, *path = journal_path(store_dir);
-	struct buf seen = BUF_INIT, now = BUF_INIT, msg = BUF_INIT;
+	struct buf seen = BUF_INIT_CAP(JOURNAL_BUF_CAP), now = BUF_INIT_CAP(JOURNAL_BUF_CAP),
+		   msg = BUF_INIT_CAP(BUF_CAP_LINE);
 	int wfd = -1, jfd = -1, rc = 0;
 	size_t base, cut, lines = 0;
 	char id[41];
 
+	if (!path) {
+		rc = path_fail(store_dir);
+		goto out;
+	}
 	if (!journal_over_limit(store_dir))
 		goto out;
 	/* the store's write lock first, as every writer takes it; while it is
@@ -97,7 +116,10 @@ int journal_roll(const char *store_dir)
 		goto out;
 	/* the exclusive journal lock only for the swap: an append waits for
 	 * one read and one write, never for history */
-	jlock = journal_lock_path(store_dir);
+	if (!(jlock = journal_lock_path(store_dir))) {
+		rc = path_fail(store_dir);
+		goto out;
+	}
 	if ((rc = fsx_lock(&jfd, jlock, false, true)))
 		goto out;
 	if ((rc = fsx_read(path, JOURNAL_READ_MAX, &now)))
@@ -114,13 +136,15 @@ int journal_roll(const char *store_dir)
 		goto out; /* not one whole line to roll */
 	for (size_t i = 0; i < cut; i++)
 		lines += now.data[i] == '\n';
+	buf_printf(&msg, "journal: roll it\n\nits %zu oldest lines (%zu bytes) are kept in history, in the "
+			 "previous commit",
+		   lines, cut);
+	if ((rc = buf_err(&msg)))
+		goto out;
 	if ((rc = fsx_write_atomic(path, now.data + cut, now.len - cut)))
 		goto out;
 	fsx_unlock(jfd);
 	jfd = -1;
-	buf_printf(&msg, "journal: roll it\n\nits %zu oldest lines (%zu bytes) are kept in history, in the "
-			 "previous commit",
-		   lines, cut);
 	rc = history_commit(store_dir, msg.data, id);
 out:
 	fsx_unlock(jfd);
@@ -136,7 +160,7 @@ out:
 
 int journal_append(const char *store_dir, const char *kind, const char *fields)
 {
-	struct buf line = BUF_INIT, red = BUF_INIT;
+	struct buf line = BUF_INIT_CAP(BUF_CAP_LINE), red;
 	char ts[32], *path = NULL, *lock = NULL;
 	struct json j = {0};
 	int fd = -1, lfd = -1, rc;
@@ -151,6 +175,10 @@ int journal_append(const char *store_dir, const char *kind, const char *fields)
 		buf_puts(&line, fields);
 	}
 	buf_putc(&line, '}');
+	/* the line and its newline, redacted, within one line's cap */
+	buf_init(&red, BUF_CAP_LINE);
+	if ((rc = buf_err(&line)))
+		goto out;
 	if ((rc = redact(line.data, line.len, &red, NULL)))
 		goto out;
 	if (json_parse(&j, red.data, red.len) || json_type(&j, 0) != JSON_OBJECT) {
@@ -162,10 +190,16 @@ int journal_append(const char *store_dir, const char *kind, const char *fields)
 		goto out;
 	}
 	buf_putc(&red, '\n');
+	if ((rc = buf_err(&red)))
+		goto out;
 	if ((rc = fsx_mkdirs(store_dir, 0755)))
 		goto out;
 	path = journal_path(store_dir);
 	lock = journal_lock_path(store_dir);
+	if (!path || !lock) {
+		rc = path_fail(store_dir);
+		goto out;
+	}
 	if ((rc = fsx_lock(&lfd, lock, true, true)))
 		goto out;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -198,13 +232,15 @@ out:
 int journal_read(const char *store_dir, struct journal_entry **out, size_t *n)
 {
 	char *path = journal_path(store_dir);
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(JOURNAL_BUF_CAP);
 	struct journal_entry *v = NULL;
 	size_t cnt = 0, lineno = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	if (!path)
+		return path_fail(store_dir);
 	rc = fsx_read(path, JOURNAL_READ_MAX, &text);
 	free(path);
 	if (rc == KR_ENOTFOUND)

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 struct pctx {
 	yaml_document_t *doc;
 	const char *fm;      /* front matter text */
@@ -391,13 +393,15 @@ static bool is_delim(const char *p, size_t n)
 {
 	while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
-	return n == 3 && !memcmp(p, "---", 3);
+	return n == STRLEN_LIT("---") && !memcmp(p, "---", n);
 }
 
 int mem_parse(struct mem **out, const char *text, size_t len)
 {
 	const char *end = text + len, *p = text, *next, *fm, *fm_end = NULL, *body = NULL;
-	struct pctx c = {0};
+	/* the unknown keys as written: at most twice the text ("{a,b}" keeps
+	 * "a: \nb: ") */
+	struct pctx c = {.extra = BUF_INIT_CAP(2 * len + 64)};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct mem *m = NULL;
@@ -409,8 +413,8 @@ int mem_parse(struct mem **out, const char *text, size_t len)
 		return kr_errc(KR_EINVAL, "the file holds NUL bytes (binary?)");
 	if (!text_utf8_valid(text, len))
 		return kr_errc(KR_EINVAL, "the file is not valid UTF-8");
-	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-		p += 3;
+	if (len >= STRLEN_LIT(UTF8_BOM) && !memcmp(p, UTF8_BOM, STRLEN_LIT(UTF8_BOM)))
+		p += STRLEN_LIT(UTF8_BOM);
 	n = line_at(p, end, &next);
 	if (!is_delim(p, n))
 		return kr_errc(KR_EINVAL, "line 1: no front matter (the file must start with a "
@@ -465,6 +469,8 @@ int mem_parse(struct mem **out, const char *text, size_t len)
 		kr_errc(KR_EINVAL, "%s", c.err);
 		goto out;
 	}
+	if ((rc = buf_err(&c.extra)))
+		goto out;
 	m->extra = c.extra.len ? buf_detach(&c.extra) : NULL;
 	free(m->body);
 	m->body = xstrndup(body, (size_t)(end - body));
@@ -559,7 +565,7 @@ out:
 
 int mem_read_file(struct mem **out, const char *path)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE); /* see mem_read_fileat */
 	int rc = mem_read_file_buf(out, path, &b);
 	buf_dispose(&b);
 	return rc;

@@ -143,8 +143,9 @@ int mem_format(const struct mem *m, struct buf *out)
 		buf_putc(out, '\n');
 	}
 	buf_puts(out, "---\n");
-	rc = buf_puts(out, m->body ? m->body : "");
-	if (rc)
+	buf_puts(out, m->body ? m->body : "");
+	/* no half memory stays behind: the caller gets the error and stops */
+	if ((rc = buf_err(out)))
 		buf_truncate(out, start);
 	return rc;
 }

@@ -58,11 +58,12 @@ static bool m_aws(const char *s, size_t n, size_t i, struct span *sp)
 	static const char *pfx[] = {"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA",
 				    "ANVA", "ABIA", "ACCA"};
 	for (size_t k = 0; k < ARRAY_LEN(pfx); k++) {
+		size_t l = strlen(pfx[k]), r;
 		if (!starts(s, n, i, pfx[k]))
 			continue;
-		size_t r = run(s, n, i + 4, upnum);
-		if (r >= 16 && r <= 20 && (i + 4 + r == n || !alnum((unsigned char)s[i + 4 + r]))) {
-			sp->s = i, sp->e = i + 4 + r;
+		r = run(s, n, i + l, upnum);
+		if (r >= 16 && r <= 20 && (i + l + r == n || !alnum((unsigned char)s[i + l + r]))) {
+			sp->s = i, sp->e = i + l + r;
 			return true;
 		}
 	}
@@ -102,13 +103,13 @@ static bool m_prefixed(const char *s, size_t n, size_t i, struct span *sp)
  * and 16 characters, or one segment of 16 letters and digits. */
 static bool m_sk(const char *s, size_t n, size_t i, struct span *sp)
 {
-	size_t r, seg = 0, longest = 0, an = 0;
+	size_t v = i + STRLEN_LIT("sk-"), r, seg = 0, longest = 0, an = 0;
 	bool digit = false;
 
 	if (!starts(s, n, i, "sk-"))
 		return false;
-	r = run(s, n, i + 3, b64url);
-	for (size_t k = i + 3; k < i + 3 + r; k++) {
+	r = run(s, n, v, b64url);
+	for (size_t k = v; k < v + r; k++) {
 		unsigned char c = (unsigned char)s[k];
 		if (alnum(c)) {
 			an++, seg++;
@@ -120,7 +121,7 @@ static bool m_sk(const char *s, size_t n, size_t i, struct span *sp)
 		}
 	}
 	if ((digit && an >= 16) || longest >= 16) {
-		sp->s = i, sp->e = i + 3 + r;
+		sp->s = i, sp->e = v + r;
 		return true;
 	}
 	return false;
@@ -147,21 +148,24 @@ static bool m_jwt(const char *s, size_t n, size_t i, struct span *sp)
  * end of the text when the block is cut off: a partial key is a key). */
 static bool m_pem(const char *s, size_t n, size_t i, struct span *sp)
 {
-	const char *hdr_end, *end;
+	const char *hdr, *hdr_end, *body, *end, *close, *stop = s + n;
 	size_t e;
 
 	if (!starts(s, n, i, "-----BEGIN "))
 		return false;
-	hdr_end = memmem(s + i + 11, n - i - 11, "-----", 5);
+	hdr = s + i + STRLEN_LIT("-----BEGIN ");
+	hdr_end = memmem(hdr, (size_t)(stop - hdr), "-----", STRLEN_LIT("-----"));
 	if (!hdr_end || memchr(s + i, '\n', (size_t)(hdr_end - s - i)) ||
-	    !memmem(s + i, (size_t)(hdr_end - s - i), "PRIVATE KEY", 11))
+	    !memmem(s + i, (size_t)(hdr_end - s - i), "PRIVATE KEY", STRLEN_LIT("PRIVATE KEY")))
 		return false;
-	end = memmem(hdr_end + 5, n - (size_t)(hdr_end + 5 - s), "-----END ", 9);
+	body = hdr_end + STRLEN_LIT("-----");
+	end = memmem(body, (size_t)(stop - body), "-----END ", STRLEN_LIT("-----END "));
 	if (!end) {
 		e = n;
 	} else {
-		const char *close = memmem(end + 9, n - (size_t)(end + 9 - s), "-----", 5);
-		e = close ? (size_t)(close - s) + 5 : n;
+		end += STRLEN_LIT("-----END ");
+		close = memmem(end, (size_t)(stop - end), "-----", STRLEN_LIT("-----"));
+		e = close ? (size_t)(close - s) + STRLEN_LIT("-----") : n;
 	}
 	sp->s = i, sp->e = e;
 	return true;
@@ -170,7 +174,7 @@ static bool m_pem(const char *s, size_t n, size_t i, struct span *sp)
 /* scheme://user:password@host: only the password goes. */
 static bool m_url(const char *s, size_t n, size_t i, struct span *sp)
 {
-	size_t j = i + 3, at = 0, colon = 0;
+	size_t j = i + STRLEN_LIT("://"), at = 0, colon = 0;
 
 	if (!starts(s, n, i, "://") || i == 0 || !alnum((unsigned char)s[i - 1]))
 		return false;
@@ -180,14 +184,14 @@ static bool m_url(const char *s, size_t n, size_t i, struct span *sp)
 	}
 	if (!at)
 		return false;
-	for (size_t k = i + 3; k < at; k++)
+	for (size_t k = i + STRLEN_LIT("://"); k < at; k++)
 		if (s[k] == ':') {
 			colon = k;
 			break;
 		}
 	if (!colon || colon + 1 == at)
 		return false;
-	if (at - colon - 1 == strlen(MARK) && !memcmp(s + colon + 1, MARK, strlen(MARK)))
+	if (at - colon - 1 == STRLEN_LIT(MARK) && !memcmp(s + colon + 1, MARK, STRLEN_LIT(MARK)))
 		return false;
 	sp->s = colon + 1, sp->e = at;
 	return true;
@@ -197,7 +201,7 @@ static bool literal_value(const char *v, size_t l)
 {
 	static const char *words[] = {"null", "none", "nil", "true", "false", "undefined",
 				      "empty", "changeme"};
-	if (l == strlen(MARK) && !memcmp(v, MARK, l))
+	if (l == STRLEN_LIT(MARK) && !memcmp(v, MARK, l))
 		return true;
 	for (size_t k = 0; k < ARRAY_LEN(words); k++)
 		if (strlen(words[k]) == l && !strncasecmp(v, words[k], l))
@@ -216,7 +220,7 @@ static bool secret_key(const char *k, size_t l)
 				    "secretkey", "api_key",    "apikey",	     "api-key",
 				    "token",	 "access_key", "accesskey",  "private_key",
 				    "_pass",	 "-pass",      "client_secret"};
-	if (l == 4 && !strncasecmp(k, "pass", 4))
+	if (l == STRLEN_LIT("pass") && !strncasecmp(k, "pass", l))
 		return true;
 	for (size_t i = 0; i < ARRAY_LEN(sfx); i++) {
 		size_t sl = strlen(sfx[i]);
@@ -303,10 +307,10 @@ static bool m_bearer(const char *s, size_t n, size_t i, struct span *sp)
 
 	if (!starts(s, n, i, "Bearer ") && !starts(s, n, i, "bearer "))
 		return false;
-	j = i + 7;
+	j = i + STRLEN_LIT("Bearer ");
 	while (j + r < n && (alnum((unsigned char)s[j + r]) || strchr("._~+/=-", s[j + r])))
 		r++;
-	if (r < 16 || (r == strlen(MARK) && !memcmp(s + j, MARK, r)))
+	if (r < 16 || (r == STRLEN_LIT(MARK) && !memcmp(s + j, MARK, r)))
 		return false;
 	sp->s = j, sp->e = j + r;
 	return true;
@@ -353,7 +357,8 @@ int redact(const char *s, size_t n, struct buf *out, int *count)
 
 char *redact_str(char *s, int *count)
 {
-	struct buf b = BUF_INIT;
+	struct buf b;
+	size_t n;
 	int c = 0;
 
 	if (!s) {
@@ -361,7 +366,9 @@ char *redact_str(char *s, int *count)
 			*count = 0;
 		return s;
 	}
-	if (redact(s, strlen(s), &b, &c) || !c) {
+	n = strlen(s);
+	buf_init(&b, REDACT_CAP(n));
+	if (redact(s, n, &b, &c) || !c) {
 		buf_dispose(&b);
 		if (count)
 			*count = 0;

@@ -30,24 +30,29 @@ static char *join(const char *a, const char *b)
 	return p;
 }
 
-static char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int pathf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static char *pathf(const char *fmt, ...)
+/* *out: the path fmt makes (malloc'd); fails when it passes a line's cap. */
+static int pathf(char **out, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	return buf_detach(&b);
+	if ((rc = buf_err(&b)))
+		return rc;
+	*out = buf_detach(&b);
+	return 0;
 }
 
 int store_set_open(struct store_set *out, const char *workspace, const char *memory_dir,
 		   bool only_memory_dir)
 {
 	char *data = paths_data_home(), *slug;
-	struct buf b = BUF_INIT;
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->workspace = paths_normalize(workspace && *workspace ? workspace : ".");
@@ -57,21 +62,25 @@ int store_set_open(struct store_set *out, const char *workspace, const char *mem
 		out->stores[STORE_PERSONAL].dir = paths_normalize(memory_dir);
 	} else {
 		slug = paths_slug(out->workspace);
-		buf_printf(&b, "%s/kairos/projects/%s", data, slug);
-		out->stores[STORE_PERSONAL].dir = buf_detach(&b);
+		rc = pathf(&out->stores[STORE_PERSONAL].dir, "%s/kairos/projects/%s", data, slug);
 		free(slug);
+		if (rc)
+			goto out;
 	}
 	out->stores[STORE_PERSONAL].writable = true;
 	if (!(memory_dir && *memory_dir && only_memory_dir)) {
-		buf_printf(&b, "%s/kairos/user", data);
-		out->stores[STORE_USER].dir = buf_detach(&b);
+		if ((rc = pathf(&out->stores[STORE_USER].dir, "%s/kairos/user", data)))
+			goto out;
 		out->stores[STORE_USER].writable = true;
 		out->stores[STORE_TEAM].dir = join(out->workspace, ".kairos/memory");
 		out->stores[STORE_TEAM].writable = true;
 		out->stores[STORE_IMPORT].dir = xstrdup(out->workspace);
 	}
+out:
 	free(data);
-	return 0;
+	if (rc)
+		store_set_dispose(out);
+	return rc;
 }
 
 void store_set_dispose(struct store_set *s)
@@ -152,7 +161,8 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 		char *resolved = NULL;
 		unsigned char type = e->d_type;
 
-		if (fn[0] == '.' || fl < 4 || strcmp(fn + fl - 3, ".md") || !strcmp(fn, "MEMORY.md"))
+		if (fn[0] == '.' || fl <= STRLEN_LIT(".md") ||
+		    strcmp(fn + fl - STRLEN_LIT(".md"), ".md") || !strcmp(fn, "MEMORY.md"))
 			continue;
 		if (dl + 1 + fl >= sizeof(path))
 			continue;
@@ -189,7 +199,8 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 			continue;
 		}
 		free(resolved);
-		if (strlen(m->name) != fl - 3 || memcmp(m->name, fn, fl - 3)) {
+		if (strlen(m->name) != fl - STRLEN_LIT(".md") ||
+		    memcmp(m->name, fn, fl - STRLEN_LIT(".md"))) {
 			char msg[PATH_MAX + 128];
 			snprintf(msg, sizeof(msg), "'name: %s' differs from the file name '%s'",
 				 m->name, fn);
@@ -214,7 +225,9 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 int store_load(const struct store *st, struct mem_list *out, bool archive,
 	       struct store_problem **problems, size_t *nproblems)
 {
-	struct buf scratch = BUF_INIT;
+	/* mem_read_fileat doubles it up to just past MEM_MAX_FILE (and
+	 * refuses a longer file itself) */
+	struct buf scratch = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE);
 	char *real = realpath(st->dir, NULL), *adir;
 	int rc;
 
@@ -278,15 +291,19 @@ static bool name_taken(const struct store *st, const char *name)
 
 int store_name_from_text(const struct store *st, const char *text, char **out)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	char cand[80];
+	int rc;
 
 	slugify(text ? text : "", &b);
+	if ((rc = buf_err(&b)))
+		return rc;
 	snprintf(cand, sizeof(cand), "%s", buf_cstr(&b));
 	for (int i = 2; name_taken(st, cand); i++) {
 		if (i > 100000) {
+			rc = kr_err("no free name for '%s' in %s", buf_cstr(&b), st->dir);
 			buf_dispose(&b);
-			return kr_err("no free name for '%s' in %s", b.data, st->dir);
+			return rc;
 		}
 		snprintf(cand, sizeof(cand), "%s-%d", buf_cstr(&b), i);
 	}
@@ -330,7 +347,7 @@ static void remove_stale_tmp(const char *dir)
 	if (!d)
 		return;
 	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, FSX_TMP_PREFIX, strlen(FSX_TMP_PREFIX))) {
+		if (!strncmp(e->d_name, FSX_TMP_PREFIX, STRLEN_LIT(FSX_TMP_PREFIX))) {
 			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 			unlink(path);
 		}
@@ -447,13 +464,16 @@ void store_set_warn(store_warn_fn fn, void *ud)
 
 void store_warn(const char *fmt, ...)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
 	va_list ap;
 
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	warn_fn(warn_ud, buf_cstr(&b));
+	if (buf_err(&b))
+		warn_fn(warn_ud, "a warning could not be said in full: the text is too long");
+	else
+		warn_fn(warn_ud, buf_cstr(&b));
 	buf_dispose(&b);
 }
 
@@ -462,13 +482,14 @@ void store_warn(const char *fmt, ...)
  * it, but the person must know that older history still holds it. */
 static void warn_if_secret(const struct store_txn *t, const char *path)
 {
-	struct buf old = BUF_INIT, red = BUF_INIT;
+	struct buf old = BUF_INIT_CAP(MEM_MAX_FILE + 1), red = BUF_INIT_CAP(REDACT_CAP(MEM_MAX_FILE));
 	int n = 0;
 	if (fsx_read(path, MEM_MAX_FILE, &old) == 0 && redact(old.data, old.len, &red, &n) == 0 && n > 0) {
 		char *hist = history_repo_path(t->st.dir);
 		store_warn("%s held %d secret%s typed by hand: the file now says [REDACTED], but older "
 			   "history (%s) still holds %s",
-			   path, n, n == 1 ? "" : "s", hist, n == 1 ? "it" : "them");
+			   path, n, n == 1 ? "" : "s", hist ? hist : "the store's history",
+			   n == 1 ? "it" : "them");
 		free(hist);
 	}
 	buf_dispose(&old);
@@ -476,7 +497,7 @@ static void warn_if_secret(const struct store_txn *t, const char *path)
 }
 
 /* Redacts, fills missing times, formats and checks m; the text to write
- * goes to out. */
+ * goes to out, whose cap is the most a memory file may hold. */
 static int prepare(const struct mem *in, struct buf *out)
 {
 	struct mem *m = mem_dup(in), *check = NULL;
@@ -505,8 +526,13 @@ static int prepare(const struct mem *in, struct buf *out)
 		redact_field(&m->rule->literal, &n);
 	}
 	clip_chars(m->description, 150);
-	if ((rc = mem_format(m, out)))
+	if ((rc = mem_format(m, out))) {
+		/* the one way mem_format fails so: its text passes out's cap */
+		if (rc == KR_ENOMEM)
+			rc = kr_errc(KR_EINVAL, "memory '%s' is larger than %zu bytes", m->name,
+				     out->max);
 		goto out;
+	}
 	if (mem_parse(&check, out->data, out->len)) {
 		rc = kr_errc(KR_EINVAL, "memory '%s' would not be valid: %s", m->name, kr_errmsg());
 		goto out;
@@ -520,7 +546,7 @@ out:
 /* Writes text to path unless it already holds exactly that. */
 static int write_if_changed(const char *path, const struct buf *text)
 {
-	struct buf old = BUF_INIT;
+	struct buf old = BUF_INIT_CAP(MEM_MAX_FILE + 1);
 	int same = !fsx_read(path, MEM_MAX_FILE, &old) && old.len == text->len &&
 		   !memcmp(old.data, text->data, text->len);
 	buf_dispose(&old);
@@ -529,7 +555,7 @@ static int write_if_changed(const char *path, const struct buf *text)
 
 int store_txn_write(struct store_txn *t, const struct mem *m)
 {
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_CAP(MEM_MAX_FILE);
 	char path[PATH_MAX];
 	int rc;
 
@@ -537,10 +563,6 @@ int store_txn_write(struct store_txn *t, const struct mem *m)
 		return kr_errc(KR_EINVAL, "'%s' is not a valid memory name", m->name ? m->name : "");
 	if ((rc = prepare(m, &text)))
 		goto out;
-	if (text.len > MEM_MAX_FILE) {
-		rc = kr_errc(KR_EINVAL, "memory '%s' is larger than %u bytes", m->name, MEM_MAX_FILE);
-		goto out;
-	}
 	snprintf(path, sizeof(path), "%s/%s.md", t->st.dir, m->name);
 	warn_if_secret(t, path);
 	rc = write_if_changed(path, &text);
@@ -553,7 +575,8 @@ int store_txn_archive(struct store_txn *t, const char *name, const char *reason,
 		      const char *superseded_by)
 {
 	struct mem *m = NULL;
-	struct buf text = BUF_INIT;
+	/* the archived file must load again, so it is held to a memory's cap */
+	struct buf text = BUF_INIT_CAP(MEM_MAX_FILE);
 	char src[PATH_MAX], ts[32], *orig = NULL, *adir = NULL, *dst = NULL;
 	int64_t now;
 	int rc;
@@ -584,14 +607,17 @@ int store_txn_archive(struct store_txn *t, const char *name, const char *reason,
 		goto out;
 	/* An archived memory of the same name stays; this one gets name-N. */
 	orig = xstrdup(name);
-	dst = pathf("%s/%s.md", adir, name);
+	if ((rc = pathf(&dst, "%s/%s.md", adir, name)))
+		goto out;
 	for (int i = 2; fsx_exists(dst); i++) {
 		char cand[80];
 		snprintf(cand, sizeof(cand), "%.58s-%d", orig, i);
 		free(m->name);
 		m->name = xstrdup(cand);
 		free(dst);
-		dst = pathf("%s/%s.md", adir, cand);
+		dst = NULL;
+		if ((rc = pathf(&dst, "%s/%s.md", adir, cand)))
+			goto out;
 	}
 	if ((rc = prepare(m, &text)))
 		goto out;

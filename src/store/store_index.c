@@ -28,11 +28,11 @@ static int by_newest(const void *a, const void *b)
 	return strcmp(x->m->name, y->m->name);
 }
 
+/* The bytes of m's line, "- [" desc "](" name ".md) — " type "\n". */
 static size_t line_len(const struct mem *m)
 {
-	/* "- [" desc "](" name ".md) — " type "\n"; the dash is 3 bytes */
-	return 3 + strlen(m->description) + 2 + strlen(m->name) + 5 + 5 +
-	       strlen(mem_type_name(m->type)) + 1;
+	return STRLEN_LIT("- [") + strlen(m->description) + STRLEN_LIT("](") + strlen(m->name) +
+	       STRLEN_LIT(".md) — ") + strlen(mem_type_name(m->type)) + STRLEN_LIT("\n");
 }
 
 static int note(char *out, size_t cap, size_t left)
@@ -48,7 +48,6 @@ int store_index_text(const struct store *st, const struct mem_list *mems, struct
 	struct entry *v = xmalloc((mems->n + 1) * sizeof(*v));
 	size_t n = 0, keep, bytes = 0;
 	char nt[200];
-	int rc = 0;
 
 	for (size_t i = 0; i < mems->n; i++) {
 		const struct mem *m = mems->v[i];
@@ -70,36 +69,36 @@ int store_index_text(const struct store *st, const struct mem_list *mems, struct
 			break;
 		bytes += line_len(v[keep].m);
 	}
-	for (int t = 0; t < MEM_TYPE_COUNT && !rc; t++)
-		for (size_t i = 0; i < keep && !rc; i++)
+	for (int t = 0; t < MEM_TYPE_COUNT; t++)
+		for (size_t i = 0; i < keep; i++)
 			if ((int)v[i].m->type == t)
-				rc = buf_printf(out, "- [%s](%s.md) — %s\n", v[i].m->description,
-						v[i].m->name, mem_type_name(v[i].m->type));
-	if (!rc && keep < n) {
+				buf_printf(out, "- [%s](%s.md) — %s\n", v[i].m->description,
+					   v[i].m->name, mem_type_name(v[i].m->type));
+	if (keep < n) {
 		note(nt, sizeof(nt), n - keep);
-		rc = buf_puts(out, nt);
+		buf_puts(out, nt);
 	}
 	free(v);
-	return rc;
+	return buf_err(out);
 }
 
 int store_write_index(const struct store *st, const struct mem_list *mems)
 {
-	struct buf text = BUF_INIT, old = BUF_INIT;
+	/* the text is capped far below a listing; the old file is read up
+	 * to that cap, and one larger is rewritten without a look */
+	struct buf text = BUF_INIT_CAP(BUF_CAP_LISTING), old = BUF_INIT_CAP(BUF_CAP_LISTING + 1);
 	char *path = NULL;
 	int rc;
-	size_t n = strlen(st->dir) + 16;
+	size_t n = strlen(st->dir) + sizeof("/MEMORY.md");
 
 	if ((rc = store_index_text(st, mems, &text)))
 		goto out;
-	if (!text.data)
-		buf_reserve(&text, 0);
 	path = xmalloc(n);
 	snprintf(path, n, "%s/MEMORY.md", st->dir);
-	if (!fsx_read(path, (size_t)1 << 24, &old) && old.len == text.len &&
-	    !memcmp(old.data, text.data, text.len))
+	if (!fsx_read(path, BUF_CAP_LISTING, &old) && old.len == text.len &&
+	    !memcmp(buf_cstr(&old), buf_cstr(&text), text.len))
 		goto out;
-	rc = fsx_write_atomic(path, text.data, text.len);
+	rc = fsx_write_atomic(path, buf_cstr(&text), text.len);
 out:
 	free(path);
 	buf_dispose(&text);

@@ -27,23 +27,30 @@ void store_ops_result_dispose(struct store_ops_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* s with every invalid UTF-8 byte replaced by U+FFFD, then redacted
- * (malloc'd): a memory file is UTF-8 and never holds a secret. */
-static char *clean_text(const char *s)
+#define REPLACEMENT_CHAR "\xEF\xBF\xBD" /* U+FFFD */
+
+/* *out: s with every invalid UTF-8 byte replaced by U+FFFD, then
+ * redacted (malloc'd): a memory file is UTF-8 and never holds a secret. */
+static int clean_text(const char *s, char **out)
 {
-	struct buf b = BUF_INIT;
 	size_t n = strlen(s);
+	struct buf b = BUF_INIT_CAP(n * STRLEN_LIT(REPLACEMENT_CHAR) + 1);
+	int rc;
+
 	for (size_t i = 0; i < n;) {
 		size_t l = text_utf8_seqlen(s + i, n - i);
 		if (l) {
 			buf_append(&b, s + i, l);
 			i += l;
 		} else {
-			buf_puts(&b, "\xEF\xBF\xBD");
+			buf_puts(&b, REPLACEMENT_CHAR);
 			i++;
 		}
 	}
-	return redact_str(buf_detach(&b), NULL);
+	if ((rc = buf_err(&b)))
+		return rc;
+	*out = redact_str(buf_detach(&b), NULL);
+	return 0;
 }
 
 /* The first non-blank line of text, trimmed, at most DESCRIPTION_MAX
@@ -52,7 +59,7 @@ static char *first_line(const char *text)
 {
 	const char *p = text, *e;
 	size_t n, chars = 0, cut;
-	struct buf b = BUF_INIT;
+	char *d;
 
 	while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
 		p++;
@@ -68,26 +75,33 @@ static char *first_line(const char *text)
 	do /* back to the start of the last character kept */
 		cut--;
 	while (cut && ((unsigned char)p[cut] & 0xc0) == 0x80);
-	buf_append(&b, p, cut);
-	buf_puts(&b, "…");
-	return buf_detach(&b);
+	/* at most DESCRIPTION_MAX characters: small enough for xmalloc */
+	d = xmalloc(cut + sizeof("…"));
+	memcpy(d, p, cut);
+	memcpy(d + cut, "…", sizeof("…"));
+	return d;
 }
 
-/* The body: text without its leading blank lines and trailing blanks,
- * ending in one newline. */
-static char *body_of(const char *text)
+/* *out: the body, text without its leading blank lines and trailing
+ * blanks, ending in one newline (malloc'd). */
+static int body_of(const char *text, char **out)
 {
-	struct buf b = BUF_INIT;
+	struct buf b;
 	size_t n;
+	int rc;
 
 	while (*text == '\n' || *text == '\r')
 		text++;
 	n = strlen(text);
 	while (n && strchr(" \t\r\n", text[n - 1]))
 		n--;
+	buf_init(&b, n + 1);
 	buf_append(&b, text, n);
 	buf_putc(&b, '\n');
-	return buf_detach(&b);
+	if ((rc = buf_err(&b)))
+		return rc;
+	*out = buf_detach(&b);
+	return 0;
 }
 
 static int pick_type(const struct store_ops_note *note, enum mem_type dflt, enum mem_type *out)
@@ -141,7 +155,8 @@ static int build(struct mem **out, const struct store *st, const struct store_op
 		rc = kr_errc(KR_EINVAL, "the text is empty");
 		goto out;
 	}
-	text = clean_text(note->text);
+	if ((rc = clean_text(note->text, &text)))
+		goto out;
 	first = first_line(text);
 	if (!*first) {
 		rc = kr_errc(KR_EINVAL, "the text is empty");
@@ -155,7 +170,10 @@ static int build(struct mem **out, const struct store *st, const struct store_op
 	if ((rc = pick_name(st, note, first, &m->name)))
 		goto out;
 	if (note->proposed_description) {
-		char *pd = clean_text(note->proposed_description), *line = first_line(pd);
+		char *pd = NULL, *line;
+		if ((rc = clean_text(note->proposed_description, &pd)))
+			goto out;
+		line = first_line(pd);
 		free(pd);
 		if (*line) {
 			free(first);
@@ -167,7 +185,9 @@ static int build(struct mem **out, const struct store *st, const struct store_op
 	m->description = first;
 	first = NULL;
 	free(m->body);
-	m->body = body_of(text);
+	m->body = NULL;
+	if ((rc = body_of(text, &m->body)))
+		goto out;
 	time_format((int64_t)time(NULL), ts);
 	m->created = xstrdup(ts);
 	m->updated = xstrdup(ts);
@@ -189,7 +209,7 @@ out:
 /* The journal line of a remember: {"name": ..., "uri": ...} members. */
 static void journal_remember(const struct store *st, const char *name, const char *uri)
 {
-	struct buf f = BUF_INIT;
+	struct buf f = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct jw w;
 
 	jw_init(&w, &f);
@@ -199,7 +219,7 @@ static void journal_remember(const struct store *st, const char *name, const cha
 		jw_kstr(&w, "uri", uri);
 	jw_end(&w);
 	/* members only: the braces go */
-	if (w.err || f.len < 2) {
+	if (buf_err(&f) || f.len < 2) {
 		store_warn("cannot journal the remember of %s: %s", name, kr_errmsg());
 	} else {
 		f.data[f.len - 1] = '\0';
@@ -209,7 +229,8 @@ static void journal_remember(const struct store *st, const char *name, const cha
 	buf_dispose(&f);
 }
 
-/* Commits t with a message redacted like every other text. */
+/* Commits t with a message redacted like every other text; msg was
+ * checked (buf_err) before anything was written. */
 static int commit(struct store_txn *t, struct buf *msg, char *id_out)
 {
 	char *red = redact_str(buf_detach(msg), NULL);
@@ -223,8 +244,8 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
 {
 	struct mem *m = NULL;
 	struct store_txn *t = NULL;
-	struct buf msg = BUF_INIT;
-	char *name = NULL;
+	struct buf msg = BUF_INIT_CAP(BUF_CAP_LINE);
+	char *name = NULL, *path = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -241,22 +262,31 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
 		goto out;
 	free(m->name);
 	m->name = name;
+	/* the message and the path before the write: once the file is
+	 * there, only the commit may fail */
+	buf_printf(&msg, "%s/%s.md", st->dir, m->name);
+	if ((rc = buf_err(&msg)))
+		goto out;
+	path = buf_detach(&msg);
+	buf_printf(&msg, "remember: %s\n\n%s memory in the %s store: %s", m->name,
+		   mem_type_name(m->type), mem_store_name(st->kind), m->description);
+	if ((rc = buf_err(&msg)))
+		goto out;
 	if ((rc = store_txn_write(t, m)))
 		goto out;
 	/* inside the transaction, so that its commit holds the line */
 	journal_remember(st, m->name, note->uri);
-	buf_printf(&msg, "remember: %s\n\n%s memory in the %s store: %s", m->name,
-		   mem_type_name(m->type), mem_store_name(st->kind), m->description);
 	rc = commit(t, &msg, out->commit);
 	t = NULL; /* freed by the commit in every case */
 	if (rc)
 		goto out;
 	out->store = st->kind;
 	out->name = xstrdup(m->name);
-	buf_printf(&msg, "%s/%s.md", st->dir, m->name);
-	out->path = buf_detach(&msg);
+	out->path = path;
+	path = NULL;
 	out->uri = paths_to_uri(out->path);
 out:
+	free(path);
 	store_txn_abort(t);
 	m->rule = NULL; /* the note's */
 	mem_free(m);
@@ -304,7 +334,7 @@ int store_ops_forget(struct store_ops_result *out, struct store_set *set, const 
 {
 	struct store *st = NULL;
 	struct store_txn *t = NULL;
-	struct buf msg = BUF_INIT;
+	struct buf msg = BUF_INIT_CAP(BUF_CAP_LINE);
 	const struct mem *m;
 	int rc;
 
@@ -316,6 +346,8 @@ int store_ops_forget(struct store_ops_result *out, struct store_set *set, const 
 	/* the message before the archive: m belongs to the set's list */
 	buf_printf(&msg, "forget: %s\n\narchived from the %s store on request: %s", name,
 		   mem_store_name(st->kind), m->description);
+	if ((rc = buf_err(&msg)))
+		goto out;
 	if ((rc = store_txn_begin(&t, st)))
 		goto out;
 	if ((rc = store_txn_archive(t, name, reason ? reason : "forgotten at the person's request",

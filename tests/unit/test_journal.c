@@ -93,6 +93,29 @@ TEST(append_redacts_secrets)
 	free(all);
 }
 
+/* A journal line is one line (BUF_CAP_LINE, its newline too): longer
+ * fields are refused and nothing reaches the file. */
+TEST(append_refuses_a_line_over_the_cap)
+{
+	char dir[PATH_MAX + 64], *fields = xmalloc(BUF_CAP_LINE + 16);
+	struct journal_entry *e = NULL;
+	size_t n = 0, k = BUF_CAP_LINE - 100;
+
+	snprintf(dir, sizeof(dir), "%s", new_store());
+	memcpy(fields, "\"t\":\"", STRLEN_LIT("\"t\":\""));
+	memset(fields + STRLEN_LIT("\"t\":\""), 'x', BUF_CAP_LINE);
+	strcpy(fields + STRLEN_LIT("\"t\":\"") + BUF_CAP_LINE, "\"");
+	CHECK_INT(journal_append(dir, "big", fields), KR_ENOMEM);
+	CHECK(!texists(journal_file(dir)));
+	strcpy(fields + STRLEN_LIT("\"t\":\"") + k, "\"");
+	CHECK_INT(journal_append(dir, "big", fields), 0);
+	CHECK_INT(journal_read(dir, &e, &n), 0);
+	CHECK_INT(n, 1);
+	CHECK(n == 1 && strlen(e[0].line) > k && strlen(e[0].line) < BUF_CAP_LINE);
+	journal_entries_free(e, n);
+	free(fields);
+}
+
 TEST(lines_that_do_not_parse_are_kept)
 {
 	char dir[PATH_MAX + 64];
@@ -335,6 +358,7 @@ int main(void)
 	tsetup();
 	RUN(append_writes_one_object_per_line);
 	RUN(append_redacts_secrets);
+	RUN(append_refuses_a_line_over_the_cap);
 	RUN(lines_that_do_not_parse_are_kept);
 	RUN(appends_only_report_the_bound);
 	RUN(roll_keeps_every_line);

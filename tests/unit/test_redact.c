@@ -192,11 +192,43 @@ TEST(test_idempotent_and_str)
 	CHECK(redact_str(NULL, &n) == NULL);
 }
 
+/* The text that grows the most under redaction still fits REDACT_CAP,
+ * the cap redact_str gives its copy: a cap of twice the text would have
+ * failed, and redact_str would have kept every secret. */
+TEST(test_growth_fits_the_cap)
+{
+	struct buf in = BUF_INIT_CAP(BUF_CAP_LINE), out;
+	int n = 0;
+	char *s;
+
+	for (int i = 0; i < 1000; i++)
+		buf_puts(&in, "pass=x;"); /* 7 bytes become 16 */
+	CHECK_INT(buf_err(&in), 0);
+	buf_init(&out, REDACT_CAP(in.len));
+	CHECK_INT(redact(in.data, in.len, &out, &n), 0);
+	CHECK_INT(n, 1000);
+	CHECK(out.len > 2 * in.len + 64);
+	CHECK(out.len <= REDACT_CAP(in.len));
+	s = redact_str(xstrdup(in.data), &n);
+	CHECK_INT(n, 1000);
+	CHECK(s && !strstr(s, "=x;"));
+	free(s);
+	buf_dispose(&out);
+	buf_dispose(&in);
+
+	/* a caller's buffer that fails makes redact fail, never cut short */
+	buf_init(&out, 20);
+	CHECK_INT(redact("pass=x; pass=y;", 15, &out, &n), KR_ENOMEM);
+	CHECK_INT(buf_err(&out), KR_ENOMEM);
+	buf_dispose(&out);
+}
+
 int main(void)
 {
 	RUN(test_secrets_redacted);
 	RUN(test_lookalikes_untouched);
 	RUN(test_keeps_context);
 	RUN(test_idempotent_and_str);
+	RUN(test_growth_fits_the_cap);
 	CHECK_MAIN_END();
 }

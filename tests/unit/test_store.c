@@ -273,6 +273,51 @@ TEST(test_txn_write_archive_undo)
 	mem_list_dispose(&mems);
 }
 
+/* A memory whose file would pass MEM_MAX_FILE is refused whole, and
+ * nothing is written: by a write, or by an archive whose added fields
+ * would take the file past what a load accepts. */
+TEST(test_txn_file_cap)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", tpath("%s/caps", testfs_root));
+	struct store st = mkstore(dir, STORE_PERSONAL);
+	struct store_txn *t = NULL;
+	struct mem *m = newmem("big", "A big memory", 1772446500), *r = NULL;
+	struct buf text = BUF_INIT_CAP(MEM_MAX_FILE);
+	size_t head, len = 0;
+	char id[41], *d;
+
+	/* the front matter alone, so that the body makes the file exactly
+	 * MEM_MAX_FILE bytes, then one more */
+	CHECK_INT(mem_format(m, &text), 0);
+	head = text.len - strlen(m->body);
+	buf_dispose(&text);
+	free(m->body);
+	m->body = xmalloc(MEM_MAX_FILE - head + 2);
+	memset(m->body, 'x', MEM_MAX_FILE - head + 1);
+	m->body[MEM_MAX_FILE - head + 1] = '\0';
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK_INT(store_txn_write(t, m), KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "'big' is larger than 1048576 bytes") != NULL);
+	CHECK(!texists(tpath("%s/big.md", dir)));
+	m->body[MEM_MAX_FILE - head] = '\0';
+	CHECK_INT(store_txn_write(t, m), 0);
+	CHECK_INT(store_txn_commit(t, "remember: big", id), 0);
+	d = tread(tpath("%s/big.md", dir), &len);
+	CHECK_INT(len, MEM_MAX_FILE);
+	free(d);
+	CHECK_INT(mem_read_file(&r, tpath("%s/big.md", dir)), 0);
+	mem_free(r);
+
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK_INT(store_txn_archive(t, "big", "too big to archive", NULL), KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "larger than 1048576 bytes") != NULL);
+	store_txn_abort(t);
+	CHECK(texists(tpath("%s/big.md", dir)));
+	CHECK(!texists(tpath("%s/archive/big.md", dir)));
+	mem_free(m);
+}
+
 TEST(test_fill_missing_times)
 {
 	char dir[PATH_MAX];
@@ -405,6 +450,35 @@ TEST(test_index_cap)
 	CHECK(strstr(buf_cstr(&b), "not listed") == NULL);
 	buf_dispose(&b);
 	mem_list_dispose(&l);
+
+	/* lines that fill the byte cap exactly all fit, without a note:
+	 * "- [" + 224 + "](" + 4 + ".md) — " + "project" + "\n" is 250 bytes */
+	{
+		char wide[2 * 112 + 1] = "";
+		for (int i = 0; i < 112; i++)
+			strcat(wide, "\xc3\xa9");
+		for (int i = 0; i < 100; i++) {
+			snprintf(name, sizeof(name), "e%03d", i);
+			mem_list_push(&l, newmem(name, wide, 1000 + i));
+		}
+	}
+	CHECK_INT(store_index_text(NULL, &l, &b), 0);
+	CHECK_INT(b.len, STORE_INDEX_MAX_BYTES);
+	CHECK_INT(count_lines(buf_cstr(&b)), 100);
+	CHECK(strstr(buf_cstr(&b), "not listed") == NULL);
+	buf_dispose(&b);
+	mem_list_dispose(&l);
+
+	/* a caller's buffer too small for the index fails whole */
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "f%03d", i);
+		mem_list_push(&l, newmem(name, "d", 1000 + i));
+	}
+	buf_init(&b, 100);
+	CHECK_INT(store_index_text(NULL, &l, &b), KR_ENOMEM);
+	CHECK_INT(b.len, 0);
+	buf_dispose(&b);
+	mem_list_dispose(&l);
 }
 
 /* ---- names ---- */
@@ -515,7 +589,7 @@ TEST(test_imports_split)
 			 "  - nested stays inside\n1. numbered item\n\n"
 			 "```\n# not a heading\n- not an item\n```\n\n## Empty\n\n";
 
-	imports_split("/w/CLAUDE.md", "claude-md", md, strlen(md), 1772446500, &l);
+	CHECK_INT(imports_split("/w/CLAUDE.md", "claude-md", md, strlen(md), 1772446500, &l), 0);
 	CHECK_INT(l.n, 5);
 	if (l.n == 5) {
 		CHECK_STR(l.v[0]->description, "Intro prose line.");
@@ -534,7 +608,7 @@ TEST(test_imports_split)
 	}
 	/* names are stable when other items change */
 	const char *md2 = "# Style\n\n- A new first item\n- Use 4 spaces\n";
-	imports_split("/w/CLAUDE.md", "claude-md", md2, strlen(md2), 1, &l2);
+	CHECK_INT(imports_split("/w/CLAUDE.md", "claude-md", md2, strlen(md2), 1, &l2), 0);
 	CHECK_INT(l2.n, 2);
 	if (l.n == 5 && l2.n == 2)
 		CHECK_STR(l2.v[1]->name, l.v[1]->name);
@@ -592,6 +666,7 @@ int main(void)
 	tsetup();
 	RUN(test_malformed_files);
 	RUN(test_txn_write_archive_undo);
+	RUN(test_txn_file_cap);
 	RUN(test_fill_missing_times);
 	RUN(test_index_groups_and_order);
 	RUN(test_index_cap);

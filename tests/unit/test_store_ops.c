@@ -303,6 +303,18 @@ TEST(bad_scope_rule_or_store_writes_nothing)
 		  KR_EINVAL);
 	CHECK(strstr(kr_errmsg(), "cannot be written") != NULL);
 	CHECK_INT(store_ops_remember(&r, NULL, &note, MEM_FEEDBACK), KR_EINVAL);
+	{
+		/* a text whose memory would pass MEM_MAX_FILE */
+		char *big = xmalloc(MEM_MAX_FILE + 1);
+		struct store_ops_note bn = {.text = big, .name = "big"};
+		memset(big, 'x', MEM_MAX_FILE);
+		big[MEM_MAX_FILE] = '\0';
+		memcpy(big, "Too big\n", STRLEN_LIT("Too big\n"));
+		CHECK_INT(store_ops_remember(&r, personal(&set), &bn, MEM_PROJECT), KR_EINVAL);
+		CHECK(strstr(kr_errmsg(), "'big' is larger than") != NULL);
+		CHECK(!texists(tpath("%s/mem/big.md", ws)));
+		free(big);
+	}
 	CHECK_INT(commits(personal(&set)->dir), 2);
 	CHECK(!texists(tpath("%s/mem/never-use-gets-2.md", ws)));
 	j = journal_of(personal(&set)->dir);
