@@ -41,25 +41,21 @@
 /* One framed message: a body and its Content-Length header. */
 #define BUF_CAP_RPC_FRAME (BUF_CAP_RPC_BODY + 64)
 
-/* Legacy: the 1 GiB cap of a buffer that did not choose one. Issue 11's
- * final sweep gives every site a cap above and removes this. */
-#define BUF_DEFAULT_MAX ((size_t)1 << 30)
-
 struct buf {
 	char *data;
 	size_t len;
 	size_t cap; /* bytes allocated */
-	size_t max; /* the hard cap on len; 0 means BUF_DEFAULT_MAX */
+	size_t max; /* the hard cap on len; 0: nothing fits (a cap was forgotten) */
 	int err;    /* 0, or the sticky error; read it with buf_err() */
 	unsigned char why; /* private: what err means, for buf_err's message */
 };
 
+/* Every buffer says its cap where it is born; there is no default. A
+ * zeroed struct buf (a cap forgotten) holds nothing: its first append
+ * fails, so the mistake shows at once instead of growing without bound. */
 #define BUF_INIT_CAP(c) {.max = (c)}
-/* Legacy: a buffer with the 1 GiB default cap. New code says its cap
- * with BUF_INIT_CAP; the final sweep of issue 11 removes BUF_INIT. */
-#define BUF_INIT {0}
 
-/* An empty buffer capped at max bytes (0: the legacy default). */
+/* An empty buffer capped at max bytes. */
 void buf_init(struct buf *b, size_t max);
 
 /* Appends. 0, or the sticky error: KR_ENOMEM when the content would pass

@@ -8,6 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The most of `kairos __cochange`'s JSON output the server reads: the
+ * child writes no more, the server's reader holds no more. */
+#define REPO_COCHANGE_JSON_MAX ((size_t)4 << 20)
+
 struct repo_cochange {
 	char *path;     /* modified in the work tree (workspace-relative) */
 	char *partner;  /* usually changes with it, not modified now */

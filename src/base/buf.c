@@ -18,9 +18,8 @@ void buf_init(struct buf *b, size_t max)
 
 static size_t cap_of(const struct buf *b)
 {
-	size_t max = b->max ? b->max : BUF_DEFAULT_MAX;
 	/* room for the NUL and the doubling arithmetic */
-	return max < SIZE_MAX / 2 ? max : SIZE_MAX / 2;
+	return b->max < SIZE_MAX / 2 ? b->max : SIZE_MAX / 2;
 }
 
 /* Sets the message of b's error and returns it. */

@@ -10,13 +10,10 @@
 
 #include <stdio.h>
 
-/* The most of this output the server reads (lsp_cochange.c's cc_out). */
-#define COCHANGE_OUT_MAX ((size_t)4 << 20)
-
 int cli_cochange(int argc, char **argv)
 {
 	struct repo_cochange *h = NULL;
-	struct buf b = BUF_INIT_CAP(COCHANGE_OUT_MAX);
+	struct buf b = BUF_INIT_CAP(REPO_COCHANGE_JSON_MAX);
 	struct jw w;
 	size_t n = 0;
 	int rc;

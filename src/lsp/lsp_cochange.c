@@ -118,7 +118,7 @@ static void on_refresh(struct lsp_session *s, const struct lsp_event_data *e, vo
 void lsp_cochange_init(struct lsp_session *s, lsp_cochange_fn fn)
 {
 	struct lsp_cochange *t = xcalloc(1, sizeof(*t));
-	buf_init(&t->cc_out, 4 << 20);
+	buf_init(&t->cc_out, REPO_COCHANGE_JSON_MAX);
 	t->fn = fn;
 	s->feat.cochange = t;
 	lsp_session_on(s, LSP_EVENT_INITIALIZED, on_refresh, NULL);

@@ -120,12 +120,17 @@ TEST(reset_dispose_truncate_to_zero_and_detach_clear_the_error)
 	buf_dispose(&b);
 }
 
-TEST(default_cap_is_the_legacy_gigabyte)
+TEST(a_forgotten_cap_holds_nothing)
 {
-	struct buf b = BUF_INIT, c;
-	CHECK_INT(buf_room(&b), BUF_DEFAULT_MAX);
+	struct buf z = {0}, b = BUF_INIT_CAP(BUF_CAP_LISTING), c;
+	/* no default: a buffer nobody gave a cap fails at its first append */
+	CHECK_INT(buf_room(&z), 0);
+	CHECK_INT(buf_puts(&z, "x"), KR_ENOMEM);
+	CHECK_INT(buf_err(&z), KR_ENOMEM);
+	CHECK_STR(buf_cstr(&z), "");
+	buf_dispose(&z);
 	buf_init(&c, 0);
-	CHECK_INT(buf_room(&c), BUF_DEFAULT_MAX);
+	CHECK_INT(buf_room(&c), 0);
 	buf_init(&c, 100);
 	CHECK_INT(buf_room(&c), 100);
 	/* a length that would overflow is over the cap, not a wrap-around */
@@ -235,7 +240,7 @@ TEST(consume_and_truncate_shorten)
 		{'a', 0, "abc", "abc"},
 		{'t', 0, NULL, ""},
 	};
-	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE), e = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE), e = BUF_INIT_CAP(BUF_CAP_LINE);
 
 	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
 		if (steps[i].op == 'a')
@@ -345,7 +350,7 @@ int main(void)
 	RUN(append_past_the_cap_frees_and_sticks);
 	RUN(a_writer_checks_once_at_the_end);
 	RUN(reset_dispose_truncate_to_zero_and_detach_clear_the_error);
-	RUN(default_cap_is_the_legacy_gigabyte);
+	RUN(a_forgotten_cap_holds_nothing);
 	RUN(printf_grows_past_the_first_allocation);
 	RUN(printf_exactly_at_the_cap);
 	RUN(a_bad_format_sticks_as_einval);

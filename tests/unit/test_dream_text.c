@@ -10,7 +10,7 @@
 static char *toks(const char *s)
 {
 	struct dream_toks t = {0};
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	dream_tokenize(s, strlen(s), &t);
 	for (size_t i = 0; i < t.n; i++) {
 		if (b.len)

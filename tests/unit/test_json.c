@@ -82,7 +82,7 @@ TEST(deep_nesting_is_refused_not_crashed)
 
 TEST(grows_token_array)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	buf_putc(&b, '[');
 	for (int i = 0; i < 5000; i++)
 		buf_printf(&b, "%s%d", i ? "," : "", i);
@@ -99,7 +99,7 @@ TEST(grows_token_array)
 
 TEST(writer_escapes_and_nests)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct jw w;
 	jw_init(&w, &b);
 	jw_obj(&w);

@@ -21,7 +21,7 @@ static struct mem *parse(const char *s)
 static void round_trip(const char *text)
 {
 	struct mem *a = parse(text), *b = NULL;
-	struct buf f1 = BUF_INIT, f2 = BUF_INIT;
+	struct buf f1 = BUF_INIT_CAP(BUF_CAP_RPC_BODY), f2 = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 
 	CHECK(a != NULL);
 	if (!a) {
@@ -144,7 +144,7 @@ TEST(test_round_trip_every_field)
 TEST(test_fields_set_by_code_round_trip)
 {
 	struct mem *m = mem_new(), *b = NULL;
-	struct buf f = BUF_INIT;
+	struct buf f = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 
 	m->name = xstrdup("made-in-code");
 	m->description = xstrdup("[brackets] {braces} & *star !bang |pipe >gt %pc @at `bt");
@@ -258,7 +258,7 @@ TEST(test_invalid)
 
 TEST(test_long_description)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct mem *m = NULL;
 
 	buf_puts(&b, "---\nname: a\ntype: user\ndescription: ");

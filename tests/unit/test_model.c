@@ -94,7 +94,7 @@ TEST(config_env_overrides)
 static void endpoint_is(enum model_provider p, const char *in, const char *want)
 {
 	struct model_config c;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	model_config_init(&c);
 	c.provider = p;
 	free(c.endpoint);
@@ -192,7 +192,7 @@ TEST(openai_request)
 
 static void text_is(int anthropic, const char *body, const char *want)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	int rc = anthropic ? model_anthropic_parse(&b, body, strlen(body))
 			   : model_openai_parse(&b, body, strlen(body));
 	if (want) {

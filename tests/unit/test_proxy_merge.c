@@ -10,7 +10,7 @@
 
 TEST(initialize_unites_capabilities)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	enum text_enc enc = TEXT_UTF8;
 	const char *child = "{\"capabilities\":{\"positionEncoding\":\"utf-8\",\"textDocumentSync\":1,"
 			    "\"hoverProvider\":true,\"codeActionProvider\":{\"codeActionKinds\":[\"quickfix\",\"info\"]},"
@@ -35,7 +35,7 @@ TEST(initialize_unites_capabilities)
 
 TEST(initialize_defaults_and_true_code_actions)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	enum text_enc enc = TEXT_UTF8;
 	const char *child = "{\"capabilities\":{\"codeActionProvider\":true,\"renameProvider\":false}}";
 	const char *mine = "{\"capabilities\":{\"textDocumentSync\":{\"change\":2},\"renameProvider\":{\"prepareProvider\":true},"
@@ -52,7 +52,7 @@ TEST(initialize_defaults_and_true_code_actions)
 
 TEST(code_actions_child_first_data_wrapped)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	CHECK_INT(proxy_merge_code_actions(&b, S("[{\"title\":\"a\",\"data\":{\"x\":1}},{\"title\":\"b\",\"command\":\"c\"}]"),
 					   S("[{\"title\":\"k\",\"data\":{\"id\":\"s1\"}}]")), 0);
 	CHECK_STR(buf_cstr(&b), "[{\"title\":\"a\",\"data\":{\"kairosProxy\":\"child\",\"data\":{\"x\":1}}},"
@@ -68,7 +68,7 @@ TEST(code_actions_child_first_data_wrapped)
 
 TEST(pull_reports_merged)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	CHECK_INT(proxy_merge_pull(&b, S("{\"kind\":\"full\",\"resultId\":\"7\",\"items\":[1,2]}"),
 				   S("{\"kind\":\"full\",\"items\":[3]}")), 0);
 	CHECK_STR(buf_cstr(&b), "{\"kind\":\"full\",\"items\":[1,2,3]}");
@@ -80,7 +80,7 @@ TEST(pull_reports_merged)
 
 TEST(publish_merged)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	CHECK_INT(proxy_merge_publish(&b, S("\"file:///a.c\""), S("4"), S("[{\"m\":1}]"), S("[{\"m\":2}]")), 0);
 	CHECK_STR(buf_cstr(&b), "{\"uri\":\"file:///a.c\",\"version\":4,\"diagnostics\":[{\"m\":1},{\"m\":2}]}");
 	buf_reset(&b);
@@ -91,7 +91,7 @@ TEST(publish_merged)
 
 TEST(error_shapes)
 {
-	struct buf s = BUF_INIT, n = BUF_INIT;
+	struct buf s = BUF_INIT_CAP(BUF_CAP_RPC_BODY), n = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	const char *clang = "call to undeclared library function 'strlen' with type 'unsigned long (const char *)'; "
 			    "ISO C99 and later do not support implicit function declarations";
 	proxy_error_shape(&s, &n, 4, clang, strlen(clang));

@@ -9,7 +9,7 @@
 
 static char *red(const char *s, int *count)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	if (redact(s, strlen(s), &b, count))
 		return NULL;
 	return buf_detach(&b);

@@ -120,7 +120,7 @@ TEST(classifies_messages)
 
 TEST(frame_writes_header)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	rpc_frame(&b, "{}", 2);
 	CHECK_STR(b.data, "Content-Length: 2\r\n\r\n{}");
 	buf_dispose(&b);

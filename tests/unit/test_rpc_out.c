@@ -24,7 +24,7 @@ static bool valid_json(const struct buf *b)
 
 TEST(envelopes)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 
 	CHECK_INT(rpc_write_result(&b, "7", 1, "{\"a\":1}", 7), 0);
 	CHECK_STR(buf_cstr(&b), "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"a\":1}}");
@@ -70,7 +70,7 @@ TEST(frames_and_writes_at_once)
 {
 	int fds[2];
 	struct rpc_out o;
-	struct buf got = BUF_INIT;
+	struct buf got = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 
 	CHECK(pipe(fds) == 0);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -89,7 +89,7 @@ TEST(lines_framing)
 {
 	int fds[2];
 	struct rpc_out o;
-	struct buf got = BUF_INIT;
+	struct buf got = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 
 	CHECK(pipe(fds) == 0);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -115,7 +115,7 @@ TEST(queued_while_the_peer_is_slow)
 	int fds[2];
 	struct loop *l = loop_new();
 	struct rpc_out o;
-	struct buf got = BUF_INIT, want = BUF_INIT;
+	struct buf got = BUF_INIT_CAP(BUF_CAP_RPC_BODY), want = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	char body[1000];
 
 	CHECK(pipe(fds) == 0);
@@ -203,7 +203,7 @@ TEST(drain_at_exit)
 	int fds[2];
 	struct loop *l = loop_new();
 	struct rpc_out o;
-	struct buf got = BUF_INIT;
+	struct buf got = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	char body[8192];
 
 	memset(body, ' ', sizeof(body));
@@ -221,7 +221,7 @@ TEST(drain_at_exit)
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* a reader that comes back */
-		struct buf sink = BUF_INIT;
+		struct buf sink = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 		fcntl(fds[0], F_SETFL, 0);
 		close(fds[1]);
 		slurp(fds[0], &sink);

@@ -363,7 +363,7 @@ TEST(test_fill_missing_times)
 TEST(test_index_groups_and_order)
 {
 	struct mem_list l = {0};
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	struct mem *m;
 
 	m = newmem("p-old", "old project fact", 1000);
@@ -403,7 +403,7 @@ static size_t count_lines(const char *s)
 TEST(test_index_cap)
 {
 	struct mem_list l = {0};
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	char name[32], desc[160];
 
 	/* 300 short memories: the line cap bites */

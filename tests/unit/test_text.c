@@ -44,7 +44,7 @@ TEST(invalid_bytes_count_as_one_unit)
 
 TEST(normalize_folds_case_width_space)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	const char *in = "  Hello\t\tWORLD  \xef\xbc\xa1 ";
 	CHECK_INT(text_normalize(in, strlen(in), &b), 0);
 	CHECK_STR(b.data, "hello world a");
