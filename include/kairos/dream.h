@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "kairos/buf.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/store.h"
 
 /* Progress between phases: phase is "orient", "gather", "consolidate",

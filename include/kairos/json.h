@@ -76,38 +76,11 @@ bool json_get_bool(const struct json *j, int obj, const char *path, bool dflt);
 /* malloc'd string at path, or NULL */
 char *json_get_str(const struct json *j, int obj, const char *path);
 
-/* Writer. Appends to a caller-owned buf; commas are inserted for you.
- * Errors (cap reached) are sticky: check jw.err once at the end. */
-#define JW_MAX_DEPTH 64
-struct jw {
-	struct buf *b;
-	int depth;
-	bool first[JW_MAX_DEPTH];
-	char close[JW_MAX_DEPTH];
-	bool after_key;
-	int err;
-};
-
-void jw_init(struct jw *w, struct buf *b);
-void jw_obj(struct jw *w);
-void jw_arr(struct jw *w);
-void jw_end(struct jw *w); /* closes the innermost object or array */
-void jw_key(struct jw *w, const char *key);
-void jw_str(struct jw *w, const char *s); /* NULL writes null */
-void jw_strn(struct jw *w, const char *s, size_t n);
-void jw_int(struct jw *w, long long v);
-void jw_double(struct jw *w, double v);
-void jw_bool(struct jw *w, bool v);
-void jw_null(struct jw *w);
-/* Inserts already-encoded JSON text as one value. */
-void jw_raw(struct jw *w, const char *json, size_t n);
-/* Key-value shorthands */
-void jw_kstr(struct jw *w, const char *key, const char *s);
-void jw_kint(struct jw *w, const char *key, long long v);
-void jw_kbool(struct jw *w, const char *key, bool v);
-
 /* Appends s (n bytes) as a JSON string literal with quotes. Invalid UTF-8
  * bytes become U+FFFD so the output is always valid JSON. */
 int json_escape(struct buf *out, const char *s, size_t n);
+
+/* The writer lives in jw.h; most users of JSON want both. */
+#include "kairos/jw.h"
 
 #endif

@@ -133,7 +133,7 @@ struct model_suggestions {
 	struct model_suggestion *v;
 	size_t n;
 };
-void model_suggestions_dispose(struct model_suggestions *s);
+void model_reply_suggestions_dispose(struct model_suggestions *s);
 
 /* The reply text of a tick: {"suggestions": [...]} as the whole text or
  * as the whole text's one fenced code block. Invalid suggestions are
@@ -150,7 +150,7 @@ typedef int (*model_line_fn)(void *ud, const char *file, long line, const char *
 			     size_t *len);
 /* Drops (and logs) every suggestion whose line does not exist or whose
  * fix.find does not occur on that line. */
-void model_suggestions_check(struct model_suggestions *s, model_line_fn line, void *lud,
+void model_reply_suggestions_check(struct model_suggestions *s, model_line_fn line, void *lud,
 			     model_log_fn log, void *ud);
 
 enum model_op_kind {
@@ -173,7 +173,7 @@ struct model_ops {
 	struct model_op *v;
 	size_t n;
 };
-void model_ops_dispose(struct model_ops *o);
+void model_reply_ops_dispose(struct model_ops *o);
 
 /* Whether a memory of that name exists. */
 typedef bool (*model_exists_fn)(void *ud, const char *name);
@@ -190,7 +190,7 @@ struct model_proposal {
 	char *description; /* one line, at most 150 characters */
 	char *type;        /* user, feedback, project or reference */
 };
-void model_proposal_dispose(struct model_proposal *p);
+void model_reply_proposal_dispose(struct model_proposal *p);
 /* The reply text of "remember": {"name", "description", "type"}. */
 int model_reply_remember(struct model_proposal *out, const char *text, size_t len,
 			 model_log_fn log, void *ud);
@@ -227,9 +227,9 @@ struct model_tick_req {
 	void *line_ud;
 };
 /* s: the suggestions that passed every check; the callee owns it
- * (model_suggestions_dispose). NULL when err. */
+ * (model_reply_suggestions_dispose). NULL when err. */
 typedef void (*model_tick_fn)(void *ud, int err, struct model_suggestions *s);
-int model_tick(struct model *m, const struct model_tick_req *rq, model_tick_fn fn, void *ud);
+int model_tasks_tick(struct model *m, const struct model_tick_req *rq, model_tick_fn fn, void *ud);
 
 /* A pair of memories (indexes into mems) the deterministic dream could
  * not decide. */
@@ -243,14 +243,14 @@ struct model_dream_req {
 	size_t npairs;
 };
 /* ops: valid operations naming only memories of the request; the callee
- * owns it (model_ops_dispose). NULL when err. */
+ * owns it (model_reply_ops_dispose). NULL when err. */
 typedef void (*model_dream_fn)(void *ud, int err, struct model_ops *ops);
-int model_dream(struct model *m, const struct model_dream_req *rq, model_dream_fn fn, void *ud);
+int model_tasks_dream(struct model *m, const struct model_dream_req *rq, model_dream_fn fn, void *ud);
 
-/* p: the proposal, owned by the callee (model_proposal_dispose); NULL
+/* p: the proposal, owned by the callee (model_reply_proposal_dispose); NULL
  * when err. */
 typedef void (*model_remember_fn)(void *ud, int err, struct model_proposal *p);
-int model_remember(struct model *m, const char *text, model_remember_fn fn, void *ud);
+int model_tasks_remember(struct model *m, const char *text, model_remember_fn fn, void *ud);
 
 struct model_improve_req {
 	const char *file;      /* workspace-relative */
@@ -262,7 +262,7 @@ struct model_improve_req {
  * when err. A replacement that would write "[REDACTED]" where the
  * selection held a secret is refused (KR_EINVAL). */
 typedef void (*model_improve_fn)(void *ud, int err, char *replacement);
-int model_improve(struct model *m, const struct model_improve_req *rq, model_improve_fn fn,
+int model_tasks_improve(struct model *m, const struct model_improve_req *rq, model_improve_fn fn,
 		  void *ud);
 
 #endif

@@ -49,7 +49,7 @@ int proxy_merge_publish(struct buf *out, const char *uri_json, size_t un, const 
  * numbers masked as _, so that errors of one kind share one shape. The
  * masked quoted texts are appended to names (a JSON array's members,
  * comma separated, at most max_names) when names is not NULL. */
-void proxy_error_shape(struct buf *out, struct buf *names, int max_names, const char *msg,
+void proxy_merge_error_shape(struct buf *out, struct buf *names, int max_names, const char *msg,
 		       size_t n);
 
 #endif

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 
 struct rules;
 
@@ -62,6 +62,6 @@ size_t rules_nproblems(const struct rules *r);
  * then start, then end, then rule index. */
 int rules_match(const struct rules *r, const char *path, const char *text, size_t len,
 		struct rule_matches *out);
-void rule_matches_dispose(struct rule_matches *m);
+void rules_matches_dispose(struct rule_matches *m);
 
 #endif

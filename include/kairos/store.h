@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/store_problem.h"
 
 struct store {
@@ -60,7 +60,7 @@ int store_txn_commit(struct store_txn *t, const char *message, char *commit_out)
 void store_txn_abort(struct store_txn *t);
 
 /* Rebuilds <dir>/MEMORY.md from mems (capped, see memory-format.md). */
-int store_write_index(const struct store *st, const struct mem_list *mems);
+int store_index_write(const struct store *st, const struct mem_list *mems);
 /* The text of that index (appended to out); MEMORY.md holds exactly this.
  * Lines: "- [description](name.md) — type", grouped by type in the order
  * user, feedback, project, reference, newest first; at most
@@ -93,7 +93,7 @@ char *store_lock_path(const char *store_dir);
  * kairos.memories and `kairos memory list --json` show it (inside an
  * object the caller opens and closes). */
 struct jw;
-void store_mem_json(struct jw *w, const struct mem *m);
+void store_index_mem_json(struct jw *w, const struct mem *m);
 
 /* Where the store's warnings go (default: one line on stderr): today, a
  * memory file about to be rewritten held a secret typed by hand, which

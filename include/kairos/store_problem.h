@@ -16,6 +16,6 @@ struct store_problem {
 /* Appends copies of path and msg to the list *p of *n problems. */
 void store_problem_add(struct store_problem **p, size_t *n, const char *path, const char *msg);
 /* Frees the list and every string in it. */
-void store_problems_free(struct store_problem *p, size_t n);
+void store_problem_free_all(struct store_problem *p, size_t n);
 
 #endif

@@ -39,10 +39,10 @@ struct suggestion_list {
 	size_t n, cap;
 };
 
-void suggestion_dispose(struct suggestion *s);
-void suggestion_list_dispose(struct suggestion_list *l);
+void tick_suggestion_dispose(struct suggestion *s);
+void tick_suggestion_list_dispose(struct suggestion_list *l);
 /* Removes element i (disposing it), keeping the order of the rest. */
-void suggestion_list_remove(struct suggestion_list *l, size_t i);
+void tick_suggestion_list_remove(struct suggestion_list *l, size_t i);
 
 /* Answers whether the suggestion with this id was rejected for good
  * (feedback_suppressed fits). */

@@ -262,7 +262,7 @@ int cli_check(int argc, char **argv)
 	}
 	fflush(stdout);
 out:
-	suggestion_list_dispose(&all);
+	tick_suggestion_list_dispose(&all);
 	files_dispose(&rel);
 	files_dispose(&abs);
 	feedback_free(fb);

@@ -206,7 +206,7 @@ int cli_dream(int argc, char **argv)
 			size_t npr = 0;
 			if (store_load(st, &mems, false, &pr, &npr) == 0)
 				dream_model_propose(&ops, &nops, &mc, prep.pairs, prep.npairs, &mems);
-			store_problems_free(pr, npr);
+			store_problem_free_all(pr, npr);
 			mem_list_dispose(&mems);
 		}
 		dream_report_dispose(&prep);

@@ -1,65 +1,19 @@
-/* cli_memory: `kairos memory list|show|add|forget`, `kairos log` and
- * `kairos undo`: thin wrappers around the store, its history and
- * store_ops (remember, forget and undo, written once for the CLI and the
- * server). */
+/* cli_memory: `kairos memory list|show|add|forget`: thin wrappers around
+ * the store and store_ops (remember and forget, written once for the CLI
+ * and the server). */
 #include "cli.h"
+#include "cli_store.h"
 #include "kairos/err.h"
-#include "kairos/history.h"
 #include "kairos/journal.h"
 #include "kairos/json.h"
 #include "kairos/store.h"
 #include "kairos/store_ops.h"
-#include "kairos/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct memopts {
-	const char *memory_dir, *workspace, *type, *store, *name;
-	bool json;
-	int type_v, store_v; /* -1: any */
-};
-
-static int check_opts(const char *cmd, struct memopts *o)
-{
-	o->type_v = o->store_v = -1;
-	if (o->type && (o->type_v = mem_type_parse(o->type)) < 0) {
-		fprintf(stderr, "kairos %s: unknown type '%s' (user, feedback, project, reference)\n",
-			cmd, o->type);
-		return 2;
-	}
-	if (o->store && (o->store_v = mem_store_parse(o->store)) < 0) {
-		fprintf(stderr, "kairos %s: unknown store '%s' (personal, team, user, import)\n", cmd,
-			o->store);
-		return 2;
-	}
-	if (o->memory_dir && o->store_v >= 0 && o->store_v != STORE_PERSONAL) {
-		fprintf(stderr, "kairos %s: with --memory-dir only that store is used; drop --store\n",
-			cmd);
-		return 2;
-	}
-	return 0;
-}
-
-static int open_set(struct store_set *s, const struct memopts *o, bool load)
-{
-	if (store_set_open(s, o->workspace, o->memory_dir, o->memory_dir != NULL)) {
-		fprintf(stderr, "kairos: %s\n", kr_errmsg());
-		return 1;
-	}
-	if (!load)
-		return 0;
-	if (store_set_load(s)) {
-		fprintf(stderr, "kairos: %s\n", kr_errmsg());
-		return 1;
-	}
-	for (size_t i = 0; i < s->nproblems; i++)
-		fprintf(stderr, "kairos: %s: %s\n", s->problems[i].path, s->problems[i].msg);
-	return 0;
-}
-
-static bool wanted(const struct mem *m, const struct memopts *o)
+static bool wanted(const struct mem *m, const struct cli_store_opts *o)
 {
 	return (o->type_v < 0 || (int)m->type == o->type_v) &&
 	       (o->store_v < 0 || (int)m->store == o->store_v);
@@ -68,7 +22,7 @@ static bool wanted(const struct mem *m, const struct memopts *o)
 static void put_mem_json(struct jw *w, const struct mem *m, bool full)
 {
 	jw_obj(w);
-	store_mem_json(w, m);
+	store_index_mem_json(w, m);
 	if (full) {
 		jw_kstr(w, "created", m->created);
 		jw_kstr(w, "updated", m->updated);
@@ -102,27 +56,14 @@ static void put_mem_json(struct jw *w, const struct mem *m, bool full)
 	jw_end(w);
 }
 
-/* Prints what w wrote into b and a newline; or, when b failed (the JSON
- * writer fails it too), says why and prints nothing. */
-static int print_json(struct buf *b)
-{
-	buf_putc(b, '\n');
-	if (buf_err(b)) {
-		fprintf(stderr, "kairos: %s\n", kr_errmsg());
-		return 1;
-	}
-	fwrite(b->data, 1, b->len, stdout);
-	return 0;
-}
-
-static int do_list(struct memopts *o)
+static int do_list(struct cli_store_opts *o)
 {
 	struct store_set s;
 	struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING);
 	struct jw w;
 	int rc;
 
-	if ((rc = open_set(&s, o, true)))
+	if ((rc = cli_store_open(&s, o, true)))
 		goto out;
 	if (o->json) {
 		jw_init(&w, &b);
@@ -131,7 +72,7 @@ static int do_list(struct memopts *o)
 			if (wanted(s.mems.v[i], o))
 				put_mem_json(&w, s.mems.v[i], false);
 		jw_end(&w);
-		rc = print_json(&b);
+		rc = cli_store_print_json(&b);
 	} else {
 		for (size_t i = 0; i < s.mems.n; i++) {
 			const struct mem *m = s.mems.v[i];
@@ -157,14 +98,14 @@ static int not_found(const struct store_set *s, const char *cmd, const char *nam
 	return 1;
 }
 
-static int do_show(struct memopts *o, const char *name)
+static int do_show(struct cli_store_opts *o, const char *name)
 {
 	struct store_set s;
 	struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING);
 	const struct mem *m = NULL;
 	int rc;
 
-	if ((rc = open_set(&s, o, true)))
+	if ((rc = cli_store_open(&s, o, true)))
 		goto out;
 	for (size_t i = 0; i < s.mems.n && !m; i++)
 		if (!strcmp(s.mems.v[i]->name, name) && wanted(s.mems.v[i], o))
@@ -177,11 +118,11 @@ static int do_show(struct memopts *o, const char *name)
 		struct jw w;
 		jw_init(&w, &b);
 		put_mem_json(&w, m, true);
-		rc = print_json(&b);
+		rc = cli_store_print_json(&b);
 	} else {
 		if (m->store == STORE_IMPORT)
 			printf("# imported (read only) from %s\n", m->path);
-		if (mem_format(m, &b)) {
+		if (mem_write(m, &b)) {
 			fprintf(stderr, "kairos memory show: %s\n", kr_errmsg());
 			rc = 1;
 			goto out;
@@ -192,18 +133,6 @@ out:
 	buf_dispose(&b);
 	store_set_dispose(&s);
 	return rc;
-}
-
-static struct store *pick_store(struct store_set *s, const struct memopts *o, const char *cmd)
-{
-	struct store *st = store_set_get(s, o->store_v >= 0 ? (enum mem_store)o->store_v
-							  : STORE_PERSONAL);
-	if (!st || !st->writable) {
-		fprintf(stderr, "kairos %s: the %s store cannot be written\n", cmd,
-			o->store ? o->store : "personal");
-		return NULL;
-	}
-	return st;
 }
 
 /* The CLI may block, so it bounds the journal of the store it writes
@@ -218,7 +147,7 @@ static void roll_journal(const struct store *st)
 		fprintf(stderr, "kairos: warning: %s\n", kr_errmsg());
 }
 
-static int do_add(struct memopts *o, const char *text)
+static int do_add(struct cli_store_opts *o, const char *text)
 {
 	struct store_set s;
 	struct store_ops_result r = {0};
@@ -226,9 +155,9 @@ static int do_add(struct memopts *o, const char *text)
 	struct store *st;
 	int rc, e;
 
-	if ((rc = open_set(&s, o, false)))
+	if ((rc = cli_store_open(&s, o, false)))
 		goto out;
-	if (!(st = pick_store(&s, o, "memory add"))) {
+	if (!(st = cli_store_pick(&s, o, "memory add"))) {
 		rc = 2;
 		goto out;
 	}
@@ -246,7 +175,7 @@ static int do_add(struct memopts *o, const char *text)
 		jw_kstr(&w, "name", r.name);
 		jw_kstr(&w, "uri", r.uri);
 		jw_end(&w);
-		rc = print_json(&jb);
+		rc = cli_store_print_json(&jb);
 		buf_dispose(&jb);
 	} else {
 		printf("remembered %s (%s)\n", r.name, r.path);
@@ -257,13 +186,13 @@ out:
 	return rc;
 }
 
-static int do_forget(struct memopts *o, const char *name)
+static int do_forget(struct cli_store_opts *o, const char *name)
 {
 	struct store_set s;
 	struct store_ops_result r = {0};
 	int rc;
 
-	if ((rc = open_set(&s, o, true)))
+	if ((rc = cli_store_open(&s, o, true)))
 		goto out;
 	if (store_ops_forget(&r, &s, name, o->store_v,
 			     "forgotten by the user (kairos memory forget)")) {
@@ -287,7 +216,7 @@ static const char memory_usage[] =
 
 int cli_memory(int argc, char **argv)
 {
-	struct memopts o = {0};
+	struct cli_store_opts o = {0};
 	const struct cli_opt opts[] = {
 		{"--memory-dir", CLI_VALUE, NULL, &o.memory_dir},
 		{"--workspace", CLI_VALUE, NULL, &o.workspace},
@@ -304,7 +233,7 @@ int cli_memory(int argc, char **argv)
 		fputs(memory_usage, stderr);
 		return 2;
 	}
-	if ((rc = check_opts("memory", &o)))
+	if ((rc = cli_store_check("memory", &o)))
 		return rc;
 	if (!strcmp(argv[0], "list") && npos == 1)
 		return do_list(&o);
@@ -345,106 +274,3 @@ int cli_memory(int argc, char **argv)
 	return 2;
 }
 
-/* log and undo work on one store: --memory-dir, or --store (personal). */
-static int one_store(const char *cmd, int argc, char **argv, struct store_set *s,
-		     struct store **st, bool *json)
-{
-	struct memopts o = {0};
-	const struct cli_opt opts[] = {
-		{"--memory-dir", CLI_VALUE, NULL, &o.memory_dir},
-		{"--workspace", CLI_VALUE, NULL, &o.workspace},
-		{"--store", CLI_VALUE, NULL, &o.store},
-		{"--json", CLI_FLAG, &o.json, NULL},
-	};
-	int npos = 0, rc;
-
-	if ((rc = cli_parse(cmd, argc, argv, opts, (int)ARRAY_LEN(opts), &npos)))
-		return rc;
-	if (npos) {
-		fprintf(stderr, "kairos %s: unexpected argument '%s'\n", cmd, argv[0]);
-		return 2;
-	}
-	if ((rc = check_opts(cmd, &o)))
-		return rc;
-	if (open_set(s, &o, false))
-		return 1;
-	if (!(*st = pick_store(s, &o, cmd))) {
-		store_set_dispose(s);
-		return 2;
-	}
-	*json = o.json;
-	return 0;
-}
-
-int cli_log(int argc, char **argv)
-{
-	struct store_set s;
-	struct store *st;
-	struct history_entry *e = NULL;
-	size_t n = 0;
-	bool json = false;
-	int rc;
-
-	if ((rc = one_store("log", argc, argv, &s, &st, &json)))
-		return rc;
-	if (history_log(st->dir, &e, &n)) {
-		fprintf(stderr, "kairos log: %s\n", kr_errmsg());
-		store_set_dispose(&s);
-		return 1;
-	}
-	if (json) {
-		struct buf b = BUF_INIT_CAP(BUF_CAP_LISTING);
-		struct jw w;
-		jw_init(&w, &b);
-		jw_arr(&w);
-		for (size_t i = 0; i < n; i++) {
-			char ts[32];
-			time_format(e[i].time, ts);
-			jw_obj(&w);
-			jw_kstr(&w, "id", e[i].id);
-			jw_kstr(&w, "time", ts);
-			jw_kstr(&w, "message", e[i].message);
-			jw_end(&w);
-		}
-		jw_end(&w);
-		rc = print_json(&b);
-		buf_dispose(&b);
-	} else {
-		if (!n)
-			fprintf(stderr, "kairos log: no history yet for %s\n", st->dir);
-		for (size_t i = 0; i < n; i++) {
-			char ts[32];
-			const char *msg = e[i].message ? e[i].message : "";
-			int l = (int)strcspn(msg, "\n");
-			time_format(e[i].time, ts);
-			printf("%.12s %s %.*s\n", e[i].id, ts, l, msg);
-		}
-	}
-	history_entries_free(e, n);
-	store_set_dispose(&s);
-	return rc;
-}
-
-int cli_undo(int argc, char **argv)
-{
-	struct store_set s;
-	struct store *st;
-	struct store_ops_result r = {0};
-	bool json = false;
-	int rc;
-
-	if ((rc = one_store("undo", argc, argv, &s, &st, &json)))
-		return rc;
-	if (store_ops_undo(&r, &s, (int)st->kind)) {
-		fprintf(stderr, "kairos undo: %s\n", kr_errmsg());
-		rc = 1;
-	} else if (json) {
-		printf("{\"reverted\":\"%s\",\"commit\":\"%s\"}\n", r.undone, r.commit);
-	} else {
-		printf("undid %.12s (%s); now at %.12s\n", r.undone,
-		       r.undone_subject ? r.undone_subject : "?", r.commit);
-	}
-	store_ops_result_dispose(&r);
-	store_set_dispose(&s);
-	return rc;
-}

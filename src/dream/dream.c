@@ -144,7 +144,7 @@ static int finish(struct dream_snap *s, struct dream_report *out, struct store *
 	int rc = 0;
 
 	progress(o, "index", 85, o->dry_run ? "dry run: nothing written" : "writing");
-	if (dream_cancelled(s))
+	if (dream_snap_cancelled(s))
 		return kr_errc(KR_ECANCEL, "dream cancelled");
 	out->changed = anything(out);
 	out->kept = count_active(s);
@@ -157,7 +157,7 @@ static int finish(struct dream_snap *s, struct dream_report *out, struct store *
 	do {                                 \
 		if ((rc = (call)))           \
 			goto out;            \
-		if (dream_cancelled(&s)) {   \
+		if (dream_snap_cancelled(&s)) {   \
 			rc = kr_errc(KR_ECANCEL, "dream cancelled"); \
 			goto out;            \
 		}                            \
@@ -201,7 +201,7 @@ int dream_run(struct dream_report *out, struct store *st, const struct dream_opt
 			linenos[i] = je[i].lineno;
 		}
 	}
-	PHASE(dream_mark_stale(&s));
+	PHASE(dream_prune_mark_stale(&s));
 
 	progress(o, "consolidate", 40, "merging duplicates and resolving contradictions");
 	PHASE(dream_dates(&s));

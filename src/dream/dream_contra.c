@@ -146,7 +146,7 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
 			i = yend - 1;
 			continue;
 		}
-		if (k->kind == DT_WORD && dream_stopword(k->s))
+		if (k->kind == DT_WORD && dream_text_stopword(k->s))
 			continue;
 		if (k->kind == DT_WORD && in_list(k->s, neg_words, ARRAY_LEN(neg_words))) {
 			sign = -sign;
@@ -176,14 +176,14 @@ static void sentence(const struct dream_toks *t, size_t a, size_t b, struct buf 
  * no subject, or one too long to take apart. */
 static void subject(const struct mem *m, struct subj *sj)
 {
-	char *st = dream_statement(m);
+	char *st = dream_text_statement(m);
 	struct dream_toks t = {0};
 	struct buf key = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* from the text of a memory */
 	uint64_t *seen = NULL;
 	size_t nseen = 0, a = 0;
 
 	memset(sj, 0, sizeof(*sj));
-	if (!st || dream_tokenize(st, strlen(st), &t))
+	if (!st || dream_text_tokenize(st, strlen(st), &t))
 		buf_fail(&key, KR_ENOMEM);
 	seen = xmalloc((t.n + 1) * sizeof(*seen));
 	for (size_t i = 0; i <= t.n && !buf_err(&key); i++) {
@@ -196,7 +196,7 @@ static void subject(const struct mem *m, struct subj *sj)
 		for (size_t j = a; j < i; j++) {
 			buf_puts(&one, t.v[j].s);
 			buf_putc(&one, 0x1f);
-			if (!(t.v[j].kind == DT_WORD && dream_stopword(t.v[j].s)))
+			if (!(t.v[j].kind == DT_WORD && dream_text_stopword(t.v[j].s)))
 				any = true;
 		}
 		if (buf_err(&one)) {
@@ -204,7 +204,7 @@ static void subject(const struct mem *m, struct subj *sj)
 			buf_dispose(&one);
 			break;
 		}
-		h = dream_hash(buf_cstr(&one), one.len);
+		h = dream_text_hash(buf_cstr(&one), one.len);
 		for (size_t j = 0; j < nseen; j++)
 			dup |= seen[j] == h;
 		if (any && !dup) {
@@ -216,12 +216,12 @@ static void subject(const struct mem *m, struct subj *sj)
 	}
 	/* a statement of values alone ("use `x`") has no subject to compare */
 	if (!buf_err(&key) && key.len && sj->anchors) {
-		sj->key = dream_hash(key.data, key.len);
+		sj->key = dream_text_hash(key.data, key.len);
 		sj->use = true;
 	}
 	free(seen);
 	buf_dispose(&key);
-	dream_toks_dispose(&t);
+	dream_text_toks_dispose(&t);
 	free(st);
 }
 
@@ -282,7 +282,7 @@ static void explicit_supersedes(struct dream_snap *s, struct dream_map *byname)
 			continue;
 		for (size_t k = 0; k < m->supersedes.n; k++) {
 			const char *nm = m->supersedes.v[k];
-			size_t *j = dream_map_get(byname, dream_hash(nm, strlen(nm)));
+			size_t *j = dream_snap_map_get(byname, dream_text_hash(nm, strlen(nm)));
 			if (!j || *j == i || strcmp(s->mems.v[*j]->name, nm) || !live(s, *j))
 				continue;
 			if (strv_has(&s->mems.v[*j]->supersedes, m->name))
@@ -300,7 +300,7 @@ static uint64_t rule_subject(const struct mem *m)
 	p = m->rule->pattern ? m->rule->pattern : m->rule->literal;
 	if (!p)
 		return 0;
-	return dream_hash(p, strlen(p)) ^ (m->rule->pattern ? 0x11 : 0x22);
+	return dream_text_hash(p, strlen(p)) ^ (m->rule->pattern ? 0x11 : 0x22);
 }
 
 static bool same_rule_subject(const struct mem *a, const struct mem *b)
@@ -324,7 +324,7 @@ static void by_key(struct dream_snap *s, const uint64_t *keys,
 		size_t *h;
 		if (!keys[i])
 			continue;
-		h = dream_map_put(&m, keys[i], &isnew);
+		h = dream_snap_map_put(&m, keys[i], &isnew);
 		next[i] = isnew ? SIZE_MAX : *h;
 		*h = i;
 	}
@@ -338,7 +338,7 @@ static void by_key(struct dream_snap *s, const uint64_t *keys,
 			continue;
 		/* newest first (insertion sort: groups are small) */
 		for (size_t a = 1; a < cnt; a++)
-			for (size_t b = a; b > 0 && dream_newer(s->mems.v[grp[b]], s->mems.v[grp[b - 1]]); b--) {
+			for (size_t b = a; b > 0 && dream_snap_newer(s->mems.v[grp[b]], s->mems.v[grp[b - 1]]); b--) {
 				size_t tmp = grp[b];
 				grp[b] = grp[b - 1];
 				grp[b - 1] = tmp;
@@ -347,7 +347,7 @@ static void by_key(struct dream_snap *s, const uint64_t *keys,
 	}
 	free(next);
 	free(grp);
-	dream_map_dispose(&m);
+	dream_snap_map_dispose(&m);
 }
 
 static void rule_group(struct dream_snap *s, size_t *g, size_t n, void *ctx)
@@ -409,7 +409,7 @@ int dream_contra(struct dream_snap *s)
 
 	for (size_t i = 0; i < n; i++) {
 		bool isnew;
-		*dream_map_put(&byname, dream_hash(s->mems.v[i]->name, strlen(s->mems.v[i]->name)),
+		*dream_snap_map_put(&byname, dream_text_hash(s->mems.v[i]->name, strlen(s->mems.v[i]->name)),
 			       &isnew) = i;
 	}
 	explicit_supersedes(s, &byname);
@@ -422,7 +422,7 @@ int dream_contra(struct dream_snap *s)
 		keys[i] = 0;
 		if (!live(s, i))
 			continue;
-		if ((i & 255) == 0 && dream_cancelled(s)) {
+		if ((i & 255) == 0 && dream_snap_cancelled(s)) {
 			rc = KR_ECANCEL;
 			goto out;
 		}
@@ -436,6 +436,6 @@ out:
 		subj_dispose(&sj[i]);
 	free(sj);
 	free(keys);
-	dream_map_dispose(&byname);
+	dream_snap_map_dispose(&byname);
 	return rc;
 }

@@ -156,7 +156,7 @@ static void fix_line(const char *s, size_t n, int64_t created, struct buf *out, 
 	size_t i = 0;
 	while (i < n) {
 		if (s[i] == '`') {
-			size_t run, j = dream_code_span(s, n, i, &run);
+			size_t run, j = dream_text_code_span(s, n, i, &run);
 			if (j < n) { /* a code span: copied as it is */
 				buf_append(out, s + i, j + run - i);
 				i = j + run;
@@ -188,7 +188,7 @@ next:;
 	}
 }
 
-int dream_fix_dates(char **out_body, const char *body, int64_t created, int *count,
+int dream_dates_fix(char **out_body, const char *body, int64_t created, int *count,
 		    struct buf *why)
 {
 	struct buf out = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* as it can be read back */
@@ -200,7 +200,7 @@ int dream_fix_dates(char **out_body, const char *body, int64_t created, int *cou
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (dream_fence_line(p, n)) {
+		if (dream_text_fence_line(p, n)) {
 			in_fence = !in_fence;
 			buf_append(&out, p, n);
 		} else if (in_fence) {
@@ -234,9 +234,9 @@ int dream_dates(struct dream_snap *s)
 		if (s->it[i].state != DS_ACTIVE || s->it[i].stale || s->it[i].is_new || !base ||
 		    !m->body)
 			continue;
-		if ((i & 1023) == 0 && dream_cancelled(s))
+		if ((i & 1023) == 0 && dream_snap_cancelled(s))
 			return KR_ECANCEL;
-		if (dream_fix_dates(&nb, m->body, base, &cnt, &why))
+		if (dream_dates_fix(&nb, m->body, base, &cnt, &why))
 			dream_report_problem(s->rep, m, "dates not fixed: %s", kr_errmsg());
 		if (nb) {
 			free(m->body);

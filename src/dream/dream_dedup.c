@@ -65,7 +65,7 @@ static int rule_key(const struct mem *m, uint64_t *key)
 		   m->rule->message ? m->rule->message : "\x01", m->rule->fix ? m->rule->fix : "\x01",
 		   m->rule->severity);
 	if (!(rc = buf_err(&b)))
-		*key = dream_hash(b.data, b.len);
+		*key = dream_text_hash(b.data, b.len);
 	buf_dispose(&b);
 	return rc;
 }
@@ -92,7 +92,7 @@ static int prefer_order(const struct dream_toks *t, struct feat *f)
 				buf_putc(&b, 0x1f);
 			}
 			if (!(rc = buf_err(&b)))
-				f->set[f->nset++] = dream_hash(b.data, b.len) ^ 0x0e0e;
+				f->set[f->nset++] = dream_text_hash(b.data, b.len) ^ 0x0e0e;
 			buf_dispose(&b);
 			if (rc)
 				return rc;
@@ -106,13 +106,13 @@ static int prefer_order(const struct dream_toks *t, struct feat *f)
  * take apart (a text too long to hold), which then matches none. */
 static void features(const struct mem *m, struct feat *f)
 {
-	char *st = dream_statement(m);
+	char *st = dream_text_statement(m);
 	struct dream_toks t = {0};
 	struct buf seq = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* the tokens of a memory */
 	uint64_t rk;
 
 	memset(f, 0, sizeof(*f));
-	if (!st || rule_key(m, &rk) || dream_tokenize(st, strlen(st), &t))
+	if (!st || rule_key(m, &rk) || dream_text_tokenize(st, strlen(st), &t))
 		goto out;
 	f->set = xmalloc((2 * t.n + 2) * sizeof(*f->set));
 	for (size_t i = 0; i < t.n; i++) {
@@ -122,9 +122,9 @@ static void features(const struct mem *m, struct feat *f)
 		buf_putc(&seq, (char)('0' + k->kind));
 		buf_puts(&seq, k->s);
 		buf_putc(&seq, 0x1f);
-		if (k->kind == DT_WORD && dream_stopword(k->s))
+		if (k->kind == DT_WORD && dream_text_stopword(k->s))
 			continue;
-		f->set[f->nset++] = dream_hash(k->s, strlen(k->s)) ^ (uint64_t)k->kind;
+		f->set[f->nset++] = dream_text_hash(k->s, strlen(k->s)) ^ (uint64_t)k->kind;
 	}
 	if (prefer_order(&t, f) || buf_err(&seq))
 		goto out;
@@ -135,13 +135,13 @@ static void features(const struct mem *m, struct feat *f)
 			if (!o || f->set[o - 1] != f->set[i])
 				f->set[o++] = f->set[i];
 		f->nset = o;
-		f->exact = mix(dream_hash(seq.data, seq.len) ^ rk);
-		f->setkey = mix(dream_hash((const char *)f->set, f->nset * sizeof(*f->set)) ^ rk) ^ 0x5e7;
+		f->exact = mix(dream_text_hash(seq.data, seq.len) ^ rk);
+		f->setkey = mix(dream_text_hash((const char *)f->set, f->nset * sizeof(*f->set)) ^ rk) ^ 0x5e7;
 		f->use = true;
 	}
 out:
 	buf_dispose(&seq);
-	dream_toks_dispose(&t);
+	dream_text_toks_dispose(&t);
 	free(st);
 }
 
@@ -194,13 +194,13 @@ static void group_by(struct feat *f, size_t n, size_t *parent, bool sets,
 		size_t *v;
 		if (!f[i].use || (sets && f[i].nset <= SHORT_WORDS))
 			continue;
-		v = dream_map_put(&m, sets ? f[i].setkey : f[i].exact, &isnew);
+		v = dream_snap_map_put(&m, sets ? f[i].setkey : f[i].exact, &isnew);
 		if (isnew)
 			*v = i;
 		else if (same_set(&f[*v], &f[i]))
 			uf_union(parent, *v, i);
 	}
-	dream_map_dispose(&m);
+	dream_snap_map_dispose(&m);
 	(void)s;
 }
 
@@ -216,7 +216,7 @@ static void similar_pairs(struct dream_snap *s, struct feat *f, size_t n, size_t
 	for (size_t i = 0; i < n; i++) {
 		if (!f[i].use || f[i].nset < 2 || uf_find(parent, i) != i)
 			continue;
-		if ((i & 1023) == 0 && dream_cancelled(s))
+		if ((i & 1023) == 0 && dream_snap_cancelled(s))
 			goto out;
 		for (int k = 0; k < MH_K; k++)
 			sig[k] = UINT64_MAX;
@@ -228,9 +228,9 @@ static void similar_pairs(struct dream_snap *s, struct feat *f, size_t n, size_t
 			}
 		for (int b = 0; b < MH_BANDS; b++) {
 			bool isnew;
-			uint64_t bk = dream_hash((const char *)&sig[b * MH_ROWS], MH_ROWS * sizeof(uint64_t)) +
+			uint64_t bk = dream_text_hash((const char *)&sig[b * MH_ROWS], MH_ROWS * sizeof(uint64_t)) +
 				      (uint64_t)b;
-			size_t *head = dream_map_put(&buckets, bk, &isnew);
+			size_t *head = dream_snap_map_put(&buckets, bk, &isnew);
 			who[nent] = i;
 			next[nent] = isnew ? SIZE_MAX : *head;
 			*head = nent++;
@@ -248,7 +248,7 @@ static void similar_pairs(struct dream_snap *s, struct feat *f, size_t n, size_t
 				size_t y = members[a] < members[b] ? members[b] : members[a];
 				bool isnew;
 				double jc;
-				dream_map_put(&seen, mix((uint64_t)x * 0x100000001b3ULL ^ mix(y + 1)), &isnew);
+				dream_snap_map_put(&seen, mix((uint64_t)x * 0x100000001b3ULL ^ mix(y + 1)), &isnew);
 				if (!isnew)
 					continue;
 				jc = jaccard(&f[x], &f[y]);
@@ -260,8 +260,8 @@ static void similar_pairs(struct dream_snap *s, struct feat *f, size_t n, size_t
 out:
 	free(next);
 	free(who);
-	dream_map_dispose(&buckets);
-	dream_map_dispose(&seen);
+	dream_snap_map_dispose(&buckets);
+	dream_snap_map_dispose(&seen);
 }
 
 int dream_dedup(struct dream_snap *s)
@@ -276,7 +276,7 @@ int dream_dedup(struct dream_snap *s)
 		parent[i] = i;
 		if (s->it[i].state != DS_ACTIVE || s->it[i].stale || s->it[i].is_new)
 			continue;
-		if ((i & 255) == 0 && dream_cancelled(s)) {
+		if ((i & 255) == 0 && dream_snap_cancelled(s)) {
 			rc = KR_ECANCEL;
 			goto out;
 		}
@@ -285,7 +285,7 @@ int dream_dedup(struct dream_snap *s)
 	group_by(f, n, parent, false, s);
 	group_by(f, n, parent, true, s);
 	similar_pairs(s, f, n, parent);
-	if (dream_cancelled(s)) {
+	if (dream_snap_cancelled(s)) {
 		rc = KR_ECANCEL;
 		goto out;
 	}
@@ -307,7 +307,7 @@ int dream_dedup(struct dream_snap *s)
 				continue;
 			for (size_t i = head[r]; i != SIZE_MAX; i = nxt[i]) {
 				cnt++;
-				if (sv == SIZE_MAX || dream_newer(s->mems.v[i], s->mems.v[sv]))
+				if (sv == SIZE_MAX || dream_snap_newer(s->mems.v[i], s->mems.v[sv]))
 					sv = i;
 			}
 			dream_report_action(s->rep, DREAM_OP_MERGE, s->mems.v[sv]->name, NULL,

@@ -109,7 +109,7 @@ int dream_model_propose(struct dream_opin **out, size_t *nout, const struct mode
 		}
 		if (!np)
 			continue;
-		rc = model_dream(m, &(struct model_dream_req){mm, nm, mp, np}, on_ops, &c);
+		rc = model_tasks_dream(m, &(struct model_dream_req){mm, nm, mp, np}, on_ops, &c);
 		if (rc) {
 			fprintf(stderr, "model: not asked: %s\n", kr_errmsg());
 			rc = 0; /* the deterministic result stands */
@@ -121,7 +121,7 @@ int dream_model_propose(struct dream_opin **out, size_t *nout, const struct mode
 				take(out, nout, &c.ops->v[i]);
 		}
 		if (c.ops) {
-			model_ops_dispose(c.ops);
+			model_reply_ops_dispose(c.ops);
 			free(c.ops);
 		}
 		if (c.done && c.err)

@@ -45,7 +45,7 @@ void dream_ops_apply(struct dream_snap *sp, struct dream_report *out, const stru
 				continue; /* names that do not exist: dropped */
 			sv = idx[0];
 			for (size_t q = 1; q < ni; q++)
-				if (dream_newer(sp->mems.v[idx[q]], sp->mems.v[sv]))
+				if (dream_snap_newer(sp->mems.v[idx[q]], sp->mems.v[sv]))
 					sv = idx[q];
 			dream_report_action(out, DREAM_OP_MERGE, sp->mems.v[sv]->name, NULL,
 					    op->reason ? op->reason : "proposed");
@@ -62,7 +62,7 @@ void dream_ops_apply(struct dream_snap *sp, struct dream_report *out, const stru
 			size_t w = find_active(sp, op->winner), l = find_active(sp, op->loser);
 			struct buf r = BUF_INIT_CAP(BUF_CAP_LINE); /* the archive reason */
 			if (w == SIZE_MAX || l == SIZE_MAX || w == l ||
-			    !dream_newer(sp->mems.v[w], sp->mems.v[l]))
+			    !dream_snap_newer(sp->mems.v[w], sp->mems.v[l]))
 				continue;
 			buf_printf(&r, "contradicted by %s: %s", sp->mems.v[w]->name,
 				   op->reason ? op->reason : "proposed");

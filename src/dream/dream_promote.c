@@ -46,7 +46,7 @@ static struct group *group_get(struct groups *g, const char *a, const char *b)
 	buf_printf(&k, "%s\x1f%s", a, b ? b : "");
 	if (buf_err(&k))
 		return NULL;
-	slot = dream_map_put(&g->idx, dream_hash(k.data, k.len), &isnew);
+	slot = dream_snap_map_put(&g->idx, dream_text_hash(k.data, k.len), &isnew);
 	buf_dispose(&k);
 	if (!isnew)
 		return &g->v[*slot];
@@ -69,7 +69,7 @@ static void group_line(struct group *gr, size_t line, const char *place)
 	if (!gr)
 		return;
 	if (place)
-		dream_map_put(&gr->places, dream_hash(place, strlen(place)), &isnew);
+		dream_snap_map_put(&gr->places, dream_text_hash(place, strlen(place)), &isnew);
 	if (isnew)
 		gr->nplaces++;
 	gr->lines = xrealloc(gr->lines, (gr->nlines + 1) * sizeof(*gr->lines));
@@ -82,10 +82,10 @@ static void groups_dispose(struct groups *g)
 		free(g->v[i].a);
 		free(g->v[i].b);
 		free(g->v[i].lines);
-		dream_map_dispose(&g->v[i].places);
+		dream_snap_map_dispose(&g->v[i].places);
 	}
 	free(g->v);
-	dream_map_dispose(&g->idx);
+	dream_snap_map_dispose(&g->idx);
 }
 
 static bool name_taken(const struct dream_snap *s, const char *name)
@@ -302,7 +302,7 @@ int dream_promote(struct dream_snap *s, const char *const *lines, const size_t *
 
 	for (size_t i = 0; i < n; i++) {
 		struct json j = {0};
-		if ((i & 1023) == 0 && dream_cancelled(s)) {
+		if ((i & 1023) == 0 && dream_snap_cancelled(s)) {
 			groups_dispose(&edits);
 			groups_dispose(&rejects);
 			return KR_ECANCEL;

@@ -70,7 +70,7 @@ static void lookup(const char *ws, struct ref_info *ri, bool *git)
 	}
 }
 
-int dream_mark_stale(struct dream_snap *s)
+int dream_prune_mark_stale(struct dream_snap *s)
 {
 	struct dream_map cache = {0};
 	struct ref_info *infos = NULL;
@@ -85,7 +85,7 @@ int dream_mark_stale(struct dream_snap *s)
 
 		if (s->it[i].state != DS_ACTIVE || s->it[i].is_new)
 			continue;
-		if ((i & 255) == 0 && dream_cancelled(s)) {
+		if ((i & 255) == 0 && dream_snap_cancelled(s)) {
 			rc = KR_ECANCEL;
 			break;
 		}
@@ -101,7 +101,7 @@ int dream_mark_stale(struct dream_snap *s)
 		for (size_t r = 0; r < m->refs.n; r++) {
 			const char *ref = m->refs.v[r];
 			bool isnew;
-			size_t *slot = dream_map_put(&cache, dream_hash(ref, strlen(ref)), &isnew);
+			size_t *slot = dream_snap_map_put(&cache, dream_text_hash(ref, strlen(ref)), &isnew);
 			struct ref_info *ri;
 			if (isnew) {
 				if (ninfo == capinfo) {
@@ -122,7 +122,7 @@ int dream_mark_stale(struct dream_snap *s)
 		}
 		/* renamed refs follow their file, unless the memory is stale anyway */
 		for (size_t r = 0; !stale && r < m->refs.n; r++) {
-			size_t *slot = dream_map_get(&cache, dream_hash(m->refs.v[r], strlen(m->refs.v[r])));
+			size_t *slot = dream_snap_map_get(&cache, dream_text_hash(m->refs.v[r], strlen(m->refs.v[r])));
 			struct ref_info *ri = &infos[*slot];
 			if (ri->st != REF_RENAMED || strv_has(&m->refs, ri->final))
 				continue;
@@ -143,7 +143,7 @@ int dream_mark_stale(struct dream_snap *s)
 		free(infos[i].final);
 	}
 	free(infos);
-	dream_map_dispose(&cache);
+	dream_snap_map_dispose(&cache);
 	return rc;
 }
 

@@ -61,12 +61,12 @@ size_t dream_snap_add(struct dream_snap *s, struct mem *m)
 	return s->mems.n - 1;
 }
 
-bool dream_cancelled(const struct dream_snap *s)
+bool dream_snap_cancelled(const struct dream_snap *s)
 {
 	return s->cancel && atomic_load(s->cancel);
 }
 
-bool dream_newer(const struct mem *a, const struct mem *b)
+bool dream_snap_newer(const struct mem *a, const struct mem *b)
 {
 	if (a->updated_ts != b->updated_ts)
 		return a->updated_ts > b->updated_ts;
@@ -129,14 +129,14 @@ static void split_units(const char *text, struct units *u)
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (dream_fence_line(p, n)) {
+		if (dream_text_fence_line(p, n)) {
 			const char *start = p, *q = p + n + (e ? 1 : 0);
 			size_t len;
 			while (*q) {
 				const char *e2 = strchr(q, '\n'), *line = q;
 				size_t n2 = e2 ? (size_t)(e2 - q) : strlen(q);
 				q += n2 + (e2 ? 1 : 0);
-				if (dream_fence_line(line, n2))
+				if (dream_text_fence_line(line, n2))
 					break;
 			}
 			len = (size_t)(q - start);
@@ -173,7 +173,7 @@ static int unit_key(const char *p, size_t n, uint64_t *key)
 	int rc;
 
 	*key = 0;
-	if (!(rc = dream_tokenize(p, n, &t))) {
+	if (!(rc = dream_text_tokenize(p, n, &t))) {
 		for (size_t i = 0; i < t.n; i++) {
 			if (t.v[i].kind == DT_END)
 				continue;
@@ -182,10 +182,10 @@ static int unit_key(const char *p, size_t n, uint64_t *key)
 			buf_putc(&b, 0x1f);
 		}
 		if (!(rc = buf_err(&b)) && b.len)
-			*key = dream_hash(b.data, b.len);
+			*key = dream_text_hash(b.data, b.len);
 	}
 	buf_dispose(&b);
-	dream_toks_dispose(&t);
+	dream_text_toks_dispose(&t);
 	return rc;
 }
 
@@ -310,7 +310,7 @@ static void map_grow(struct dream_map *m)
 	m->cap = ncap;
 }
 
-size_t *dream_map_put(struct dream_map *m, uint64_t key, bool *isnew)
+size_t *dream_snap_map_put(struct dream_map *m, uint64_t key, bool *isnew)
 {
 	size_t j;
 	if (!key)
@@ -329,7 +329,7 @@ size_t *dream_map_put(struct dream_map *m, uint64_t key, bool *isnew)
 	return &m->v[j];
 }
 
-size_t *dream_map_get(const struct dream_map *m, uint64_t key)
+size_t *dream_snap_map_get(const struct dream_map *m, uint64_t key)
 {
 	if (!key)
 		key = 1;
@@ -341,7 +341,7 @@ size_t *dream_map_get(const struct dream_map *m, uint64_t key)
 	return NULL;
 }
 
-void dream_map_dispose(struct dream_map *m)
+void dream_snap_map_dispose(struct dream_map *m)
 {
 	free(m->k);
 	free(m->v);

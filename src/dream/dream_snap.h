@@ -48,7 +48,7 @@ void dream_snap_init(struct dream_snap *s, struct mem_list *l, int64_t now,
 void dream_snap_dispose(struct dream_snap *s);
 /* Adds a memory (owned) and returns its index. */
 size_t dream_snap_add(struct dream_snap *s, struct mem *m);
-bool dream_cancelled(const struct dream_snap *s);
+bool dream_snap_cancelled(const struct dream_snap *s);
 /* Archives item i (reason, superseded_by may be NULL). */
 void dream_snap_retire(struct dream_snap *s, size_t i, const char *reason,
 		       const char *superseded_by);
@@ -59,7 +59,7 @@ void dream_snap_retire(struct dream_snap *s, size_t i, const char *reason,
  * or a sentence is too long to compare. */
 int dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed);
 /* True when a is newer than b (updated, then created, then name). */
-bool dream_newer(const struct mem *a, const struct mem *b);
+bool dream_snap_newer(const struct mem *a, const struct mem *b);
 
 void dream_report_action(struct dream_report *r, enum dream_op op, const char *name,
 			 const char *other, const char *why);
@@ -77,7 +77,7 @@ void dream_report_pair(struct dream_report *r, const char *a, const char *b, con
 int dream_dates(struct dream_snap *s);    /* relative dates -> YYYY-MM-DD */
 int dream_dedup(struct dream_snap *s);    /* exact + near duplicates */
 int dream_contra(struct dream_snap *s);   /* contradictions */
-int dream_mark_stale(struct dream_snap *s); /* expires, refs (renames followed) */
+int dream_prune_mark_stale(struct dream_snap *s); /* expires, refs (renames followed) */
 int dream_prune(struct dream_snap *s);    /* archives what mark_stale found */
 /* journal lines (raw, in order; lineno 1-based) -> promotions */
 int dream_promote(struct dream_snap *s, const char *const *lines, const size_t *linenos,
@@ -90,9 +90,9 @@ struct dream_map {
 	size_t *v;
 	size_t cap, n;
 };
-size_t *dream_map_put(struct dream_map *m, uint64_t key, bool *isnew);
-size_t *dream_map_get(const struct dream_map *m, uint64_t key);
-void dream_map_dispose(struct dream_map *m);
+size_t *dream_snap_map_put(struct dream_map *m, uint64_t key, bool *isnew);
+size_t *dream_snap_map_get(const struct dream_map *m, uint64_t key);
+void dream_snap_map_dispose(struct dream_map *m);
 
 /* ---- the pipeline's pieces ---- */
 

@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-uint64_t dream_hash(const char *s, size_t n)
+uint64_t dream_text_hash(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (size_t i = 0; i < n; i++) {
@@ -34,7 +34,7 @@ static const char *const stop_words[] = {
 	"sure", "do", "does", "you", "your", "to", "that",
 };
 
-bool dream_stopword(const char *w)
+bool dream_text_stopword(const char *w)
 {
 	for (size_t i = 0; i < ARRAY_LEN(stop_words); i++)
 		if (!strcmp(w, stop_words[i]))
@@ -56,7 +56,7 @@ static bool why_line(const char *p, size_t n)
 	return DREAM_STARTS_CASE(p, n, "**why:**") || DREAM_STARTS_CASE(p, n, "**how to apply:**");
 }
 
-bool dream_fence_line(const char *p, size_t n)
+bool dream_text_fence_line(const char *p, size_t n)
 {
 	while (n && *p == ' ') {
 		p++;
@@ -65,7 +65,7 @@ bool dream_fence_line(const char *p, size_t n)
 	return DREAM_STARTS(p, n, DREAM_FENCE) || DREAM_STARTS(p, n, "~~~");
 }
 
-char *dream_statement(const struct mem *m)
+char *dream_text_statement(const struct mem *m)
 {
 	const char *p = m->body ? m->body : "", *d = m->description ? m->description : "";
 	/* the description, the body's lines, a newline after each */
@@ -98,7 +98,7 @@ static void tok_push(struct dream_toks *t, enum dream_tok_kind k, const char *s,
 	t->n++;
 }
 
-void dream_toks_dispose(struct dream_toks *t)
+void dream_text_toks_dispose(struct dream_toks *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].s);
@@ -227,7 +227,7 @@ static void push_contraction(struct dream_toks *t, const char *w, size_t wn, con
 	}
 }
 
-size_t dream_code_span(const char *s, size_t n, size_t i, size_t *run)
+size_t dream_text_code_span(const char *s, size_t n, size_t i, size_t *run)
 {
 	size_t r0 = 0, j;
 	while (i + r0 < n && s[i + r0] == '`')
@@ -255,7 +255,7 @@ static void tokenize_line(const char *s, size_t n, struct dream_toks *t)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '`') {
-			size_t run, j = dream_code_span(s, n, i, &run);
+			size_t run, j = dream_text_code_span(s, n, i, &run);
 			if (j < n) {
 				size_t a = i + run, b = j;
 				while (a < b && s[a] == ' ')
@@ -366,7 +366,7 @@ static void canon_naming(struct dream_toks *t)
 	}
 	t->n = o;
 }
-int dream_tokenize(const char *text, size_t len, struct dream_toks *out)
+int dream_text_tokenize(const char *text, size_t len, struct dream_toks *out)
 {
 	struct buf norm = BUF_INIT_CAP(BUF_CAP_MEMFILE); /* one line of a memory */
 	size_t i = 0;

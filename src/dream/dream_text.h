@@ -11,7 +11,7 @@
 
 #include "kairos/buf.h"
 #include "kairos/err.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 
 /* Text against a string literal, its length counted by the compiler: s
  * (n bytes) starts with lit, in any case, or is lit; NUL-terminated s
@@ -25,12 +25,12 @@
 /* A Markdown code fence, and whether line p (n bytes) opens or closes a
  * fenced block (``` or ~~~ after spaces). */
 #define DREAM_FENCE "```"
-bool dream_fence_line(const char *p, size_t n);
+bool dream_text_fence_line(const char *p, size_t n);
 
 /* The statement: description + body without **Why:** / **How to apply:**
  * lines (malloc'd); NULL only when memory runs out (its cap follows from
  * the memory's text). */
-char *dream_statement(const struct mem *m);
+char *dream_text_statement(const struct mem *m);
 /* Tokens of normalised text (NFKC casefold; contractions expanded;
  * punctuation dropped; code and quoted spans one token each). */
 enum dream_tok_kind { DT_WORD = 0, DT_NUM, DT_CODE, DT_QUOTE, DT_END /* sentence end */ };
@@ -45,19 +45,19 @@ struct dream_toks {
 /* Appends the tokens of text to out; a line that normalises to more than
  * BUF_CAP_MEMFILE fails it (out then holds the lines before it), and the
  * caller must not take out for the text's tokens. */
-int dream_tokenize(const char *text, size_t len, struct dream_toks *out);
+int dream_text_tokenize(const char *text, size_t len, struct dream_toks *out);
 /* An inline code span opening at s[i] (a run of backticks, *run of
  * them): the index of its closing run of the same length, or n when it
  * never closes (then the backticks are plain text). */
-size_t dream_code_span(const char *s, size_t n, size_t i, size_t *run);
-void dream_toks_dispose(struct dream_toks *t);
-bool dream_stopword(const char *w);
+size_t dream_text_code_span(const char *s, size_t n, size_t i, size_t *run);
+void dream_text_toks_dispose(struct dream_toks *t);
+bool dream_text_stopword(const char *w);
 /* Relative dates rewritten in body text: *out gets a malloc'd new body,
  * or NULL when nothing changed; *count phrases, why (appended) lists
  * them. KR_ENOMEM, *out NULL and *count as it was, when the new body
  * would pass BUF_CAP_MEMFILE, a memory file's size. */
-int dream_fix_dates(char **out, const char *body, int64_t created, int *count, struct buf *why);
+int dream_dates_fix(char **out, const char *body, int64_t created, int *count, struct buf *why);
 /* 64-bit string hash (FNV-1a then mixed). */
-uint64_t dream_hash(const char *s, size_t n);
+uint64_t dream_text_hash(const char *s, size_t n);
 
 #endif

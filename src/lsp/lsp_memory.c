@@ -198,7 +198,7 @@ int lsp_memory_list(struct lsp_session *s, struct rpc_msg *msg, int args, struct
 	jw_arr(w);
 	for (size_t i = 0; set && i < set->mems.n; i++) {
 		jw_obj(w);
-		store_mem_json(w, set->mems.v[i]);
+		store_index_mem_json(w, set->mems.v[i]);
 		jw_end(w);
 	}
 	jw_end(w);

@@ -258,9 +258,9 @@ static void on_tick_reply(void *ud, int err, struct model_suggestions *ms)
 		to_suggestions(s, d, ms, &l);
 	if (d && l.n)
 		c->fn(s, d, &l, c->ud);
-	suggestion_list_dispose(&l);
+	tick_suggestion_list_dispose(&l);
 	if (ms) {
-		model_suggestions_dispose(ms);
+		model_reply_suggestions_dispose(ms);
 		free(ms);
 	}
 	tick_call_free(c);
@@ -302,7 +302,7 @@ void lsp_model_after_tick(struct lsp_session *s, struct doc *d, long lo, long hi
 	h = (struct model_hunk){rel, lo + 1, buf_cstr(&text)};
 	c = xcalloc(1, sizeof(*c));
 	*c = (struct tick_call){s, xstrdup(d->uri), fn, ud};
-	rc = model_tick(m, &(struct model_tick_req){&h, 1, mems, nm, line_of, s}, on_tick_reply, c);
+	rc = model_tasks_tick(m, &(struct model_tick_req){&h, 1, mems, nm, line_of, s}, on_tick_reply, c);
 	if (rc) {
 		tick_call_free(c);
 		if (rc != KR_EBUSY && rc != KR_ENOMEM)
@@ -353,7 +353,7 @@ static void on_remember_reply(void *ud, int err, struct model_proposal *p)
 	/* on a model error the memory is made as without a model */
 	c->fn(c->s, p && !err ? p : NULL, c->ud);
 	if (p) {
-		model_proposal_dispose(p);
+		model_reply_proposal_dispose(p);
 		free(p);
 	}
 	free(c);
@@ -369,7 +369,7 @@ int lsp_model_propose(struct lsp_session *s, const char *text, lsp_model_proposa
 		return KR_ENOTFOUND;
 	c = xcalloc(1, sizeof(*c));
 	*c = (struct propose_call){s, fn, ud, free_ud};
-	if (model_remember(mm, text, on_remember_reply, c)) {
+	if (model_tasks_remember(mm, text, on_remember_reply, c)) {
 		/* busy or over budget: answer now, without the model */
 		on_remember_reply(c, KR_EBUSY, NULL);
 	} else {
@@ -498,7 +498,7 @@ int lsp_model_improve(struct lsp_session *s, struct rpc_msg *m, const char **err
 	raw = json_raw(j, m->params, &n);
 	c->action = xstrndup(raw, n);
 	c->uri = uri;
-	rc = model_improve(mm, &(struct model_improve_req){rel ? rel : d->uri, buf_cstr(&sel), mems, nm},
+	rc = model_tasks_improve(mm, &(struct model_improve_req){rel ? rel : d->uri, buf_cstr(&sel), mems, nm},
 			   on_improve_reply, c);
 	buf_dispose(&sel);
 	if (rc) {

@@ -75,8 +75,8 @@ void lsp_tick_init(struct lsp_session *s)
 static void dd_dispose(struct doc_diag *d)
 {
 	free(d->uri);
-	suggestion_list_dispose(&d->list);
-	suggestion_list_dispose(&d->model);
+	tick_suggestion_list_dispose(&d->list);
+	tick_suggestion_list_dispose(&d->model);
 	editpat_tracker_free(d->edits);
 }
 
@@ -268,7 +268,7 @@ static size_t compute(struct lsp_session *s, struct doc *d, size_t budget)
 				journal_shown(s, d, &list.v[i]);
 		free(shown.keys);
 	}
-	suggestion_list_dispose(&dd->list);
+	tick_suggestion_list_dispose(&dd->list);
 	dd->list = list;
 	dd->doc_gen = d->generation;
 	dd->mem_gen = lsp_stores_generation(s);
@@ -658,7 +658,7 @@ static void add_model(struct lsp_session *s, struct doc *d, struct suggestion_li
 	struct doc_diag *dd = diag_of(t, d->uri, true);
 	size_t before = dd->list.n;
 
-	suggestion_list_dispose(&dd->model);
+	tick_suggestion_list_dispose(&dd->model);
 	memset(&dd->model, 0, sizeof(dd->model));
 	for (size_t i = 0; i < l->n; i++)
 		if (!is_suppressed(s, l->v[i].id))
@@ -738,7 +738,7 @@ int lsp_tick_feedback(struct lsp_session *s, struct rpc_msg *m, int args, struct
 		struct doc_diag *dd = diag_of(t, d->uri, false);
 		for (size_t k = 0; dd && k < dd->list.n; k++)
 			if (&dd->list.v[k] == g) {
-				suggestion_list_remove(&dd->list, k);
+				tick_suggestion_list_remove(&dd->list, k);
 				break;
 			}
 		if (dd)

@@ -5,7 +5,7 @@
 #include "kairos/buf.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -187,7 +187,7 @@ static bool path_ok(const char *s)
 	return true;
 }
 
-static void suggestion_dispose(struct model_suggestion *s)
+static void tick_suggestion_dispose(struct model_suggestion *s)
 {
 	free(s->file);
 	free(s->message);
@@ -197,12 +197,12 @@ static void suggestion_dispose(struct model_suggestion *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void model_suggestions_dispose(struct model_suggestions *s)
+void model_reply_suggestions_dispose(struct model_suggestions *s)
 {
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n; i++)
-		suggestion_dispose(&s->v[i]);
+		tick_suggestion_dispose(&s->v[i]);
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;
@@ -283,7 +283,7 @@ int model_reply_tick(struct model_suggestions *out, const char *text, size_t len
 		}
 		if (one_suggestion(&s, &j, e)) {
 			logf_(log, ud, "model reply: suggestion %d dropped: %s", k + 1, kr_errmsg());
-			suggestion_dispose(&s);
+			tick_suggestion_dispose(&s);
 			continue;
 		}
 		out->v[out->n++] = s;
@@ -293,11 +293,11 @@ int model_reply_tick(struct model_suggestions *out, const char *text, size_t len
 bad:
 	logf_(log, ud, "model reply (tick) ignored: %s", kr_errmsg());
 	json_dispose(&j);
-	model_suggestions_dispose(out);
+	model_reply_suggestions_dispose(out);
 	return KR_EINVAL;
 }
 
-void model_suggestions_check(struct model_suggestions *s, model_line_fn line, void *lud,
+void model_reply_suggestions_check(struct model_suggestions *s, model_line_fn line, void *lud,
 			     model_log_fn log, void *ud)
 {
 	size_t w = 0;
@@ -308,13 +308,13 @@ void model_suggestions_check(struct model_suggestions *s, model_line_fn line, vo
 		if (line(lud, g->file, g->line, &text, &n) != 0 || !text) {
 			logf_(log, ud, "model suggestion dropped: %.200s has no line %ld", g->file,
 			      g->line);
-			suggestion_dispose(g);
+			tick_suggestion_dispose(g);
 			continue;
 		}
 		if (g->find && !memmem(text, n, g->find, strlen(g->find))) {
 			logf_(log, ud, "model suggestion dropped: fix.find does not occur on %.200s:%ld",
 			      g->file, g->line);
-			suggestion_dispose(g);
+			tick_suggestion_dispose(g);
 			continue;
 		}
 		s->v[w++] = *g;
@@ -334,7 +334,7 @@ static void op_dispose(struct model_op *o)
 	memset(o, 0, sizeof(*o));
 }
 
-void model_ops_dispose(struct model_ops *o)
+void model_reply_ops_dispose(struct model_ops *o)
 {
 	if (!o)
 		return;
@@ -507,11 +507,11 @@ bad:
 	free(retired);
 	free(survivors);
 	json_dispose(&j);
-	model_ops_dispose(out);
+	model_reply_ops_dispose(out);
 	return KR_EINVAL;
 }
 
-void model_proposal_dispose(struct model_proposal *p)
+void model_reply_proposal_dispose(struct model_proposal *p)
 {
 	if (!p)
 		return;
@@ -564,7 +564,7 @@ int model_reply_remember(struct model_proposal *out, const char *text, size_t le
 bad:
 	logf_(log, ud, "model reply (remember) ignored: %s", kr_errmsg());
 	json_dispose(&j);
-	model_proposal_dispose(out);
+	model_reply_proposal_dispose(out);
 	return KR_EINVAL;
 }
 

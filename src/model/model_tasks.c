@@ -81,9 +81,9 @@ static void tick_done(void *ud, const struct model_result *r)
 		s = xcalloc(1, sizeof(*s));
 		err = model_reply_tick(s, r->text, r->len, task_log, t->m);
 		if (!err && t->line)
-			model_suggestions_check(s, t->line, t->line_ud, task_log, t->m);
+			model_reply_suggestions_check(s, t->line, t->line_ud, task_log, t->m);
 		if (err) {
-			model_suggestions_dispose(s);
+			model_reply_suggestions_dispose(s);
 			free(s);
 			s = NULL;
 		}
@@ -92,7 +92,7 @@ static void tick_done(void *ud, const struct model_result *r)
 	free(t);
 }
 
-int model_tick(struct model *m, const struct model_tick_req *rq, model_tick_fn fn, void *ud)
+int model_tasks_tick(struct model *m, const struct model_tick_req *rq, model_tick_fn fn, void *ud)
 {
 	struct buf u = BUF_INIT_CAP(BUF_CAP_LISTING); /* a prompt that quotes memories */
 	struct tick_task *t;
@@ -186,7 +186,7 @@ static void dream_done(void *ud, const struct model_result *r)
 	dream_task_free(t);
 }
 
-int model_dream(struct model *m, const struct model_dream_req *rq, model_dream_fn fn, void *ud)
+int model_tasks_dream(struct model *m, const struct model_dream_req *rq, model_dream_fn fn, void *ud)
 {
 	struct buf u = BUF_INIT_CAP(BUF_CAP_LISTING); /* a prompt that quotes memories */
 	struct dream_task *t;
@@ -251,7 +251,7 @@ static void remember_done(void *ud, const struct model_result *r)
 	free(t);
 }
 
-int model_remember(struct model *m, const char *text, model_remember_fn fn, void *ud)
+int model_tasks_remember(struct model *m, const char *text, model_remember_fn fn, void *ud)
 {
 	struct buf u = BUF_INIT_CAP(BUF_CAP_LISTING); /* a prompt */
 	struct remember_task *t;
@@ -297,7 +297,7 @@ static void improve_done(void *ud, const struct model_result *r)
 	free(t);
 }
 
-int model_improve(struct model *m, const struct model_improve_req *rq, model_improve_fn fn,
+int model_tasks_improve(struct model *m, const struct model_improve_req *rq, model_improve_fn fn,
 		  void *ud)
 {
 	/* a prompt; the selection (at most MAX_SELECTION) redacted */

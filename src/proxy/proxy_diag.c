@@ -119,7 +119,7 @@ static void record_error(struct proxy *p, const struct json *j, int dg, const ch
 	const char *r;
 
 	json_str(j, json_get(j, dg, "message"), &msg);
-	proxy_error_shape(&shape, &names, 4, buf_cstr(&msg), msg.len);
+	proxy_merge_error_shape(&shape, &names, 4, buf_cstr(&msg), msg.len);
 	if (json_type(j, c) == JSON_STRING) {
 		json_str(j, c, &code);
 	} else if (json_type(j, c) == JSON_NUMBER) {

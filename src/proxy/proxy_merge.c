@@ -347,7 +347,7 @@ static size_t quote_open(const char *s, size_t n, const char **close)
 	return 0;
 }
 
-void proxy_error_shape(struct buf *out, struct buf *names, int max_names, const char *msg,
+void proxy_merge_error_shape(struct buf *out, struct buf *names, int max_names, const char *msg,
 		       size_t n)
 {
 	int nnames = 0;

@@ -374,7 +374,7 @@ static void import_claude_memory(const char *workspace, struct mem_list *out,
 				 struct store_problem **problems, size_t *nproblems)
 {
 	char *dir = imports_claude_dir(workspace), *real = realpath(workspace, NULL);
-	/* a memory file's scratch: see mem_read_file_buf */
+	/* a memory file's scratch: see mem_parse_read_file_buf */
 	struct buf scratch = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE), p = BUF_INIT_CAP(BUF_CAP_LINE);
 	DIR *d = dir ? opendir(dir) : NULL;
 	size_t first = out->n;
@@ -397,7 +397,7 @@ static void import_claude_memory(const char *workspace, struct mem_list *out,
 			continue;
 		if (!path_in(&p, dir, e->d_name, problems, nproblems))
 			continue;
-		if (!mem_read_file_buf(&m, p.data, &scratch) && !taken_from(out, first, m->name)) {
+		if (!mem_parse_read_file_buf(&m, p.data, &scratch) && !taken_from(out, first, m->name)) {
 			m->store = STORE_IMPORT;
 			free(m->source);
 			m->source = xstrdup("import");

@@ -8,7 +8,7 @@
 #ifndef KAIROS_IMPORTS_H
 #define KAIROS_IMPORTS_H
 
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/store_problem.h"
 
 /* Appends the imported memories of workspace to out (problems: files

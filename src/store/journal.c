@@ -9,7 +9,7 @@
 #include "kairos/fsx.h"
 #include "kairos/history.h"
 #include "kairos/json.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/paths.h"
 #include "kairos/redact.h"
 #include "kairos/store.h"

@@ -89,7 +89,7 @@ void store_set_dispose(struct store_set *s)
 	for (int k = 0; k < STORE_COUNT; k++)
 		free(s->stores[k].dir);
 	mem_list_dispose(&s->mems);
-	store_problems_free(s->problems, s->nproblems);
+	store_problem_free_all(s->problems, s->nproblems);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -117,7 +117,7 @@ int store_set_load(struct store_set *s)
 	int rc = 0;
 
 	mem_list_dispose(&s->mems);
-	store_problems_free(s->problems, s->nproblems);
+	store_problem_free_all(s->problems, s->nproblems);
 	s->problems = NULL;
 	s->nproblems = 0;
 	for (int k = 0; k < STORE_COUNT && !rc; k++) {
@@ -191,9 +191,9 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 			}
 			readp = resolved;
 		}
-		if (readp == path ? mem_read_fileat(&m, dirfd(d), fn, path, scratch,
+		if (readp == path ? mem_parse_read_fileat(&m, dirfd(d), fn, path, scratch,
 						    type == DT_REG ? MEM_READ_REGULAR : 0)
-				  : mem_read_file_buf(&m, readp, scratch)) {
+				  : mem_parse_read_file_buf(&m, readp, scratch)) {
 			store_problem_add(problems, nproblems, path, kr_errmsg());
 			free(resolved);
 			continue;
@@ -225,7 +225,7 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 int store_load(const struct store *st, struct mem_list *out, bool archive,
 	       struct store_problem **problems, size_t *nproblems)
 {
-	/* mem_read_fileat doubles it up to just past MEM_MAX_FILE (and
+	/* mem_parse_read_fileat doubles it up to just past MEM_MAX_FILE (and
 	 * refuses a longer file itself) */
 	struct buf scratch = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE);
 	char *real = realpath(st->dir, NULL), *adir;
@@ -526,8 +526,8 @@ static int prepare(const struct mem *in, struct buf *out)
 		redact_field(&m->rule->literal, &n);
 	}
 	clip_chars(m->description, 150);
-	if ((rc = mem_format(m, out))) {
-		/* the one way mem_format fails so: its text passes out's cap */
+	if ((rc = mem_write(m, out))) {
+		/* the one way mem_write fails so: its text passes out's cap */
 		if (rc == KR_ENOMEM)
 			rc = kr_errc(KR_EINVAL, "memory '%s' is larger than %zu bytes", m->name,
 				     out->max);
@@ -584,7 +584,7 @@ int store_txn_archive(struct store_txn *t, const char *name, const char *reason,
 	if (!mem_name_valid(name))
 		return kr_errc(KR_ENOTFOUND, "no memory named '%s'", name);
 	snprintf(src, sizeof(src), "%s/%s.md", t->st.dir, name);
-	if ((rc = mem_read_file(&m, src))) {
+	if ((rc = mem_parse_read_file(&m, src))) {
 		if (rc == KR_ENOTFOUND)
 			return kr_errc(KR_ENOTFOUND, "no memory named '%s' in the %s store", name,
 				       mem_store_name(t->st.kind));
@@ -661,7 +661,7 @@ int store_txn_commit(struct store_txn *t, const char *message, char *commit_out)
 
 	if ((rc = store_load(&t->st, &mems, false, &probs, &nprobs)))
 		goto out;
-	if ((rc = store_write_index(&t->st, &mems)))
+	if ((rc = store_index_write(&t->st, &mems)))
 		goto out;
 	if (t->st.kind == STORE_TEAM && (rc = team_gitignore(&t->st)))
 		goto out;
@@ -670,7 +670,7 @@ out:
 	if (commit_out)
 		memcpy(commit_out, id, sizeof(id));
 	mem_list_dispose(&mems);
-	store_problems_free(probs, nprobs);
+	store_problem_free_all(probs, nprobs);
 	store_txn_abort(t);
 	return rc;
 }

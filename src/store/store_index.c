@@ -82,7 +82,7 @@ int store_index_text(const struct store *st, const struct mem_list *mems, struct
 	return buf_err(out);
 }
 
-int store_write_index(const struct store *st, const struct mem_list *mems)
+int store_index_write(const struct store *st, const struct mem_list *mems)
 {
 	/* the text is capped far below a listing; the old file is read up
 	 * to that cap, and one larger is rewritten without a look */
@@ -106,7 +106,7 @@ out:
 	return rc;
 }
 
-void store_mem_json(struct jw *w, const struct mem *m)
+void store_index_mem_json(struct jw *w, const struct mem *m)
 {
 	char *uri = m->path ? paths_to_uri(m->path) : NULL;
 	jw_kstr(w, "name", m->name);

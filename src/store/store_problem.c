@@ -14,7 +14,7 @@ void store_problem_add(struct store_problem **p, size_t *n, const char *path, co
 	(*n)++;
 }
 
-void store_problems_free(struct store_problem *p, size_t n)
+void store_problem_free_all(struct store_problem *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(p[i].path);

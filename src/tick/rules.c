@@ -624,7 +624,7 @@ out:
 	return rc;
 }
 
-void rule_matches_dispose(struct rule_matches *m)
+void rules_matches_dispose(struct rule_matches *m)
 {
 	free(m->v);
 	m->v = NULL;

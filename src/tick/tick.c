@@ -10,10 +10,10 @@
 
 #include "kairos/buf.h"
 #include "kairos/err.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/text.h"
 
-void suggestion_dispose(struct suggestion *s)
+void tick_suggestion_dispose(struct suggestion *s)
 {
 	free(s->memory);
 	free(s->path);
@@ -23,18 +23,18 @@ void suggestion_dispose(struct suggestion *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void suggestion_list_dispose(struct suggestion_list *l)
+void tick_suggestion_list_dispose(struct suggestion_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		suggestion_dispose(&l->v[i]);
+		tick_suggestion_dispose(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
 }
 
-void suggestion_list_remove(struct suggestion_list *l, size_t i)
+void tick_suggestion_list_remove(struct suggestion_list *l, size_t i)
 {
-	suggestion_dispose(&l->v[i]);
+	tick_suggestion_dispose(&l->v[i]);
 	memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
 	l->n--;
 }
@@ -265,10 +265,10 @@ int tick_document(struct suggestion_list *out, const struct tick_ctx *c, const c
 out:
 	if (rc < 0) {
 		while (out->n > first)
-			suggestion_dispose(&out->v[--out->n]);
+			tick_suggestion_dispose(&out->v[--out->n]);
 	}
 	free(stale);
-	rule_matches_dispose(&ms);
+	rules_matches_dispose(&ms);
 	return rc;
 }
 
@@ -357,7 +357,7 @@ size_t tick_select(struct suggestion_list *l, size_t budget, bool (*known)(void 
 
 		if (!(known && known(ctx, s->id))) {
 			if (budget && kept >= budget) {
-				suggestion_dispose(s);
+				tick_suggestion_dispose(s);
 				continue;
 			}
 			kept++;

@@ -16,7 +16,7 @@
 #include "kairos/buf.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
-#include "kairos/memory.h" /* SEV_*: LSP DiagnosticSeverity */
+#include "kairos/mem.h" /* SEV_*: LSP DiagnosticSeverity */
 #include "kairos/rpc.h"
 
 #include <errno.h>

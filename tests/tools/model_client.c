@@ -206,7 +206,7 @@ static void tick_cb(void *ud, int err, struct model_suggestions *s)
 
 static void tick_out_dispose(struct tick_out *o)
 {
-	model_suggestions_dispose(o->s);
+	model_reply_suggestions_dispose(o->s);
 	free(o->s);
 	o->s = NULL;
 }
@@ -215,7 +215,7 @@ static int start_tick(struct model *m, struct tick_out *o)
 {
 	struct model_tick_req rq = {tick_hunks, 1, tick_mems, 1, doc_line, NULL};
 	memset(o, 0, sizeof(*o));
-	return model_tick(m, &rq, tick_cb, o);
+	return model_tasks_tick(m, &rq, tick_cb, o);
 }
 
 struct ask_out {
@@ -676,14 +676,14 @@ TEST(secrets_never_leave)
 	struct model_memory mem = {"aws", "AWS account", "the key is " AKIA};
 	struct model_tick_req rq = {&h, 1, &mem, 1, doc_line, NULL};
 	struct tick_out o = {0};
-	CHECK_INT(model_tick(m, &rq, tick_cb, &o), 0);
+	CHECK_INT(model_tasks_tick(m, &rq, tick_cb, &o), 0);
 	CHECK(run_until(&o.done, 5000));
 	CHECK_INT(o.err, 0);
 	tick_out_dispose(&o);
 
 	/* improve refuses to send a selection holding a secret at all */
 	struct model_improve_req ir = {"src/main.c", "k = \"" GHP "\";", tick_mems, 1};
-	CHECK_INT(model_improve(m, &ir, NULL, NULL), KR_EINVAL);
+	CHECK_INT(model_tasks_improve(m, &ir, NULL, NULL), KR_EINVAL);
 	model_free(m);
 }
 
@@ -742,7 +742,7 @@ TEST(dream_operations)
 	struct model_dream_req rq = {mems, 4, pairs, 2};
 	struct model *m = mk(MODEL_PROVIDER_OPENAI, "ok");
 	struct dream_out o = {0};
-	CHECK_INT(model_dream(m, &rq, dream_cb, &o), 0);
+	CHECK_INT(model_tasks_dream(m, &rq, dream_cb, &o), 0);
 	CHECK(run_until(&o.done, 5000));
 	CHECK_INT(o.err, 0);
 	CHECK(o.ops && o.ops->n == 2);
@@ -754,7 +754,7 @@ TEST(dream_operations)
 		CHECK_STR(o.ops->v[1].loser, "quotes-single");
 	}
 	CHECK_INT(nlog, 3); /* unknown memory, unknown op, keep without reason */
-	model_ops_dispose(o.ops);
+	model_reply_ops_dispose(o.ops);
 	free(o.ops);
 	model_free(m);
 }
@@ -786,7 +786,7 @@ TEST(remember_and_improve)
 {
 	struct model *m = mk(MODEL_PROVIDER_ANTHROPIC, "ok");
 	struct rem_out o = {0};
-	CHECK_INT(model_remember(m, "Before a release: bump the version, tag, push.", rem_cb, &o), 0);
+	CHECK_INT(model_tasks_remember(m, "Before a release: bump the version, tag, push.", rem_cb, &o), 0);
 	CHECK(run_until(&o.done, 5000));
 	CHECK_INT(o.err, 0);
 	if (o.p) {
@@ -794,11 +794,11 @@ TEST(remember_and_improve)
 		CHECK_STR(o.p->type, "project");
 		CHECK_STR(o.p->description, "Steps to cut a release");
 	}
-	model_proposal_dispose(o.p);
+	model_reply_proposal_dispose(o.p);
 	free(o.p);
 	memset(&o, 0, sizeof(o));
 	struct model_improve_req ir = {"src/main.c", "\tstrcpy(a, b);", tick_mems, 1};
-	CHECK_INT(model_improve(m, &ir, imp_cb, &o), 0);
+	CHECK_INT(model_tasks_improve(m, &ir, imp_cb, &o), 0);
 	CHECK(run_until(&o.done, 5000));
 	CHECK_INT(o.err, 0);
 	CHECK_STR(o.rep, "\tstr_copy(a, b);");

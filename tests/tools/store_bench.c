@@ -56,6 +56,6 @@ int main(int argc, char **argv)
 	printf("resident memory with them loaded: %.1f MB\n", (double)rss_kb() / 1024.0);
 	buf_dispose(&b);
 	mem_list_dispose(&l);
-	store_problems_free(p, np);
+	store_problem_free_all(p, np);
 	return 0;
 }

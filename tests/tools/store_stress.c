@@ -89,7 +89,7 @@ static bool on_disk(const char *dir, const char *name)
 	char p[PATH_MAX];
 	struct mem *m = NULL;
 	snprintf(p, sizeof(p), "%s/%s.md", dir, name);
-	if (mem_read_file(&m, p))
+	if (mem_parse_read_file(&m, p))
 		return false;
 	mem_free(m);
 	return true;
@@ -121,7 +121,7 @@ static void verify_store(const char *dir, size_t want_at_least, const char *labe
 	check(history_commit(dir, "check", id) == 0 && id[0] == '\0',
 	      "history holds exactly what is on disk");
 	mem_list_dispose(&l);
-	store_problems_free(p, np);
+	store_problem_free_all(p, np);
 }
 
 static int crash(const char *dir, int rounds)
@@ -180,7 +180,7 @@ static int crash(const char *dir, int rounds)
 				}
 			check(np == 0 && all, "after a kill: files parse, committed memories present");
 			mem_list_dispose(&l);
-			store_problems_free(p, np);
+			store_problem_free_all(p, np);
 		}
 	}
 	verify_store(dir, ncommitted, "crash");

@@ -180,7 +180,7 @@ static int bench_tick(void)
 		tick_document(&out, &c, "src/file.c", text.data, text.len);
 		t[i] = now_ms() - t0;
 		found = out.n;
-		suggestion_list_dispose(&out);
+		tick_suggestion_list_dispose(&out);
 	}
 	qsort(t, (size_t)runs, sizeof(double), dcmp);
 	printf("tick: %d lines (%zu bytes), %d rules, %zu suggestions: median %.3f ms, "

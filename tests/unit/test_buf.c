@@ -6,7 +6,7 @@
 #include "kairos/buf.h"
 #include "kairos/err.h"
 #include "kairos/json.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/rpc.h"
 
 #include <stdint.h>

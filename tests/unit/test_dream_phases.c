@@ -332,7 +332,7 @@ TEST(expired_pruned)
 	b->expires = xstrdup("2027-02-01");
 	time_parse(b->expires, &b->expires_ts);
 	fx_init(&f, ms, 2);
-	dream_mark_stale(&f.s);
+	dream_prune_mark_stale(&f.s);
 	dream_prune(&f.s);
 	CHECK_INT(f.rep.pruned, 1);
 	CHECK(archived(&f, "gone") && !archived(&f, "later"));

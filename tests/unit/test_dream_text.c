@@ -11,7 +11,7 @@ static char *toks(const char *s)
 {
 	struct dream_toks t = {0};
 	struct buf b = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
-	dream_tokenize(s, strlen(s), &t);
+	dream_text_tokenize(s, strlen(s), &t);
 	for (size_t i = 0; i < t.n; i++) {
 		if (b.len)
 			buf_putc(&b, ' ');
@@ -24,7 +24,7 @@ static char *toks(const char *s)
 		else
 			buf_puts(&b, t.v[i].s);
 	}
-	dream_toks_dispose(&t);
+	dream_text_toks_dispose(&t);
 	return buf_detach(&b);
 }
 
@@ -72,10 +72,10 @@ TEST(stop_words_exact)
 	const char *yes[] = {"a", "an", "the", "please", "just", "also", "really", "make",
 			     "sure", "do", "does", "you", "your", "to", "that"};
 	for (size_t i = 0; i < ARRAY_LEN(yes); i++)
-		CHECK(dream_stopword(yes[i]));
-	CHECK(!dream_stopword("not"));
-	CHECK(!dream_stopword("is"));
-	CHECK(!dream_stopword("for"));
+		CHECK(dream_text_stopword(yes[i]));
+	CHECK(!dream_text_stopword("not"));
+	CHECK(!dream_text_stopword("is"));
+	CHECK(!dream_text_stopword("for"));
 }
 
 TEST(statement_leaves_out_why)
@@ -86,7 +86,7 @@ TEST(statement_leaves_out_why)
 	free(m->body);
 	m->body = xstrdup("Indent with 4 spaces.\n\n**Why:** tabs look odd.\n"
 			  "- **How to apply:** everywhere.\nMore.\n");
-	s = dream_statement(m);
+	s = dream_text_statement(m);
 	CHECK_STR(s, "Indent with spaces\nIndent with 4 spaces.\n\nMore.\n");
 	free(s);
 	mem_free(m);
@@ -99,7 +99,7 @@ static char *dates(const char *body, const char *created, int *cnt)
 	char *r;
 	time_parse(created, &t);
 	*cnt = 0;
-	CHECK_INT(dream_fix_dates(&r, body, t, cnt, &why), 0);
+	CHECK_INT(dream_dates_fix(&r, body, t, cnt, &why), 0);
 	buf_dispose(&why);
 	return r;
 }
@@ -119,7 +119,7 @@ TEST(dates_past_a_memory_file)
 	body[n * STRLEN_LIT("today ")] = '\0';
 	CHECK(strlen(body) < BUF_CAP_MEMFILE);
 	time_parse("2026-03-02T10:15:00Z", &t);
-	CHECK_INT(dream_fix_dates(&r, body, t, &cnt, &why), KR_ENOMEM);
+	CHECK_INT(dream_dates_fix(&r, body, t, &cnt, &why), KR_ENOMEM);
 	CHECK(r == NULL);
 	CHECK_INT(cnt, 7);
 	buf_dispose(&why);

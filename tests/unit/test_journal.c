@@ -12,7 +12,7 @@
 #include "kairos/history.h"
 #include "kairos/journal.h"
 #include "kairos/json.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/store.h"
 
 #include <sys/wait.h>

@@ -3,7 +3,7 @@
 #include "check.h"
 
 #include "kairos/err.h"
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/time.h"
 
 #include <stdlib.h>
@@ -28,7 +28,7 @@ static void round_trip(const char *text)
 		fprintf(stderr, "parse failed: %s\n%s\n", kr_errmsg(), text);
 		return;
 	}
-	CHECK_INT(mem_format(a, &f1), 0);
+	CHECK_INT(mem_write(a, &f1), 0);
 	b = parse(buf_cstr(&f1));
 	CHECK(b != NULL);
 	if (!b)
@@ -37,7 +37,7 @@ static void round_trip(const char *text)
 		CHECK(mem_equal(a, b));
 		if (!mem_equal(a, b))
 			fprintf(stderr, "differs after round trip:\n%s\n", buf_cstr(&f1));
-		CHECK_INT(mem_format(b, &f2), 0);
+		CHECK_INT(mem_write(b, &f2), 0);
 		CHECK_STR(buf_cstr(&f2), buf_cstr(&f1));
 	}
 	mem_free(a);
@@ -160,7 +160,7 @@ TEST(test_fields_set_by_code_round_trip)
 	m->extra = xstrdup("x-tool: 1");
 	free(m->body);
 	m->body = xstrdup("line\n\n---\n");
-	CHECK_INT(mem_format(m, &f), 0);
+	CHECK_INT(mem_write(m, &f), 0);
 	CHECK_INT(mem_parse(&b, f.data, f.len), 0);
 	CHECK(b && mem_equal(m, b));
 	mem_free(m);

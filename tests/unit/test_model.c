@@ -234,7 +234,7 @@ TEST(disabled_engine_sends_nothing)
 	struct model *m = model_new(l, &c, NULL);
 	CHECK(!model_enabled(m));
 	CHECK_INT(model_ask(m, MODEL_TICK, "s", "u", NULL, NULL), KR_ENOTFOUND);
-	CHECK_INT(model_remember(m, "text", NULL, NULL), KR_ENOTFOUND);
+	CHECK_INT(model_tasks_remember(m, "text", NULL, NULL), KR_ENOTFOUND);
 	CHECK(!model_busy(m, MODEL_TICK));
 	/* a provider without a model name is not usable either */
 	c.provider = MODEL_PROVIDER_OPENAI;
@@ -270,12 +270,12 @@ TEST(dream_prompt_over_its_cap)
 	model_config_init(&c);
 	m = model_new(l, &c, NULL);
 	struct model_dream_req rq = {mems, n, &pair, 1};
-	CHECK_INT(model_dream(m, &rq, NULL, NULL), KR_ENOMEM);
+	CHECK_INT(model_tasks_dream(m, &rq, NULL, NULL), KR_ENOMEM);
 	CHECK(strstr(kr_errmsg(), "cap") != NULL);
 	CHECK(!model_busy(m, MODEL_DREAM));
 	/* the same request with few memories gets as far as the engine */
 	rq.nmems = 2;
-	CHECK_INT(model_dream(m, &rq, NULL, NULL), KR_ENOTFOUND);
+	CHECK_INT(model_tasks_dream(m, &rq, NULL, NULL), KR_ENOTFOUND);
 	model_free(m);
 	model_config_dispose(&c);
 	free(mems);

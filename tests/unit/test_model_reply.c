@@ -38,7 +38,7 @@ static void expect_item_dropped(const char *item, int line)
 	CHECK_INT(rc, 0);
 	CHECK_INT(s.n, 0);
 	CHECK_INT(nlog, 1);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 static void expect_item_kept(const char *item, int line)
@@ -51,7 +51,7 @@ static void expect_item_kept(const char *item, int line)
 		fprintf(stderr, "line %d: item not kept (rc %d, log %s): %s\n", line, rc, last_log, item);
 	CHECK_INT(rc, 0);
 	CHECK_INT(s.n, 1);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 static void expect_envelope_bad(const char *text, int line)
@@ -87,7 +87,7 @@ TEST(tick_valid_whole_text)
 		CHECK_STR(s.v[0].replace, "str_copy(");
 	}
 	CHECK_INT(nlog, 0);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 TEST(tick_empty_is_the_usual_answer)
@@ -96,9 +96,9 @@ TEST(tick_empty_is_the_usual_answer)
 	CHECK_INT(tick(&s, "{\"suggestions\": []}"), 0);
 	CHECK_INT(s.n, 0);
 	CHECK_INT(nlog, 0);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 	CHECK_INT(tick(&s, "\n  {\"suggestions\":[]}  \n\n"), 0);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 TEST(tick_fenced_block)
@@ -106,12 +106,12 @@ TEST(tick_fenced_block)
 	struct model_suggestions s;
 	CHECK_INT(tick(&s, "```json\n{\"suggestions\": [" GOOD "]}\n```"), 0);
 	CHECK_INT(s.n, 1);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 	CHECK_INT(tick(&s, "\n```\n{\"suggestions\": []}\n```\n"), 0);
 	CHECK_INT(s.n, 0);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 	CHECK_INT(tick(&s, "```JSON\r\n{\"suggestions\": []}\r\n```"), 0);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 TEST(tick_bad_envelopes)
@@ -232,15 +232,15 @@ TEST(tick_field_at_its_cap)
 	CHECK_INT(tick_message_of(&s, 1000), 0);
 	CHECK_INT(s.n, 1);
 	CHECK_INT(strlen(s.v[0].message), 2000);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 	CHECK_INT(tick_message_of(&s, 1001), 0);
 	CHECK_INT(s.n, 0);
 	CHECK(strstr(last_log, "message is longer than 2000 bytes") != NULL);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 	CHECK_INT(tick_message_of(&s, 200000), 0);
 	CHECK_INT(s.n, 0);
 	CHECK(strstr(last_log, "message is longer than 2000 bytes") != NULL);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 TEST(tick_mixed_keeps_valid_ones)
@@ -258,7 +258,7 @@ TEST(tick_mixed_keeps_valid_ones)
 		CHECK(s.v[1].find == NULL);
 		CHECK(s.v[1].replace == NULL);
 	}
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 TEST(tick_capped)
@@ -272,7 +272,7 @@ TEST(tick_capped)
 	CHECK_INT(tick(&s, text), 0);
 	CHECK_INT(s.n, MODEL_MAX_SUGGESTIONS);
 	CHECK_INT(nlog, 1);
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 static const char *const doc[] = {"int main(void)", "{", "\tstrcpy(a, b);", "}"};
@@ -299,14 +299,14 @@ TEST(tick_check_against_document)
 		  0);
 	CHECK_INT(s.n, 5);
 	nlog = 0;
-	model_suggestions_check(&s, doc_line, NULL, count_log, NULL);
+	model_reply_suggestions_check(&s, doc_line, NULL, count_log, NULL);
 	CHECK_INT(s.n, 2);
 	CHECK_INT(nlog, 3);
 	if (s.n == 2) {
 		CHECK_STR(s.v[0].message, "ok");
 		CHECK_STR(s.v[1].message, "no fix, line exists");
 	}
-	model_suggestions_dispose(&s);
+	model_reply_suggestions_dispose(&s);
 }
 
 /* ---- dream ---- */
@@ -351,10 +351,10 @@ TEST(dream_valid)
 		CHECK_INT(o.v[2].nnames, 2);
 		CHECK_STR(o.v[2].names[1], "b");
 	}
-	model_ops_dispose(&o);
+	model_reply_ops_dispose(&o);
 	CHECK_INT(dream(&o, "{\"operations\": []}"), 0);
 	CHECK_INT(o.n, 0);
-	model_ops_dispose(&o);
+	model_reply_ops_dispose(&o);
 }
 
 static void dream_dropped(const char *op, int line)
@@ -369,7 +369,7 @@ static void dream_dropped(const char *op, int line)
 	CHECK_INT(rc, 0);
 	CHECK_INT(o.n, 0);
 	CHECK_INT(nlog, 1);
-	model_ops_dispose(&o);
+	model_reply_ops_dispose(&o);
 }
 #define OP_DROPPED(op) dream_dropped(op, __LINE__)
 
@@ -418,7 +418,7 @@ TEST(dream_conflicts_dropped)
 		CHECK_INT(o.v[0].kind, MODEL_OP_MERGE);
 		CHECK_STR(o.v[1].loser, "d");
 	}
-	model_ops_dispose(&o);
+	model_reply_ops_dispose(&o);
 }
 
 TEST(dream_bad_envelopes)
@@ -449,14 +449,14 @@ TEST(remember_valid)
 	CHECK_STR(p.name, "indent-with-spaces");
 	CHECK_STR(p.description, "Indent C code with 4 spaces");
 	CHECK_STR(p.type, "feedback");
-	model_proposal_dispose(&p);
+	model_reply_proposal_dispose(&p);
 	/* 150 two-byte characters are 150 characters */
 	char text[1024], desc[400] = "";
 	for (int i = 0; i < 150; i++)
 		strcat(desc, "\xc3\xa9");
 	snprintf(text, sizeof(text), "{\"name\":\"e\",\"description\":\"%s\",\"type\":\"user\"}", desc);
 	CHECK_INT(remember(&p, text), 0);
-	model_proposal_dispose(&p);
+	model_reply_proposal_dispose(&p);
 }
 
 TEST(remember_invalid)

@@ -94,18 +94,18 @@ TEST(error_shapes)
 	struct buf s = BUF_INIT_CAP(BUF_CAP_RPC_BODY), n = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
 	const char *clang = "call to undeclared library function 'strlen' with type 'unsigned long (const char *)'; "
 			    "ISO C99 and later do not support implicit function declarations";
-	proxy_error_shape(&s, &n, 4, clang, strlen(clang));
+	proxy_merge_error_shape(&s, &n, 4, clang, strlen(clang));
 	CHECK_STR(buf_cstr(&s), "call to undeclared library function '_' with type '_'; ISO C99 and later do not "
 				"support implicit function declarations");
 	CHECK_STR(buf_cstr(&n), "\"strlen\",\"unsigned long (const char *)\"");
 	buf_reset(&s);
 	buf_reset(&n);
 	const char *gcc = "\xe2\x80\x98strlen\xe2\x80\x99 undeclared (first use in line 12)";
-	proxy_error_shape(&s, &n, 1, gcc, strlen(gcc));
+	proxy_merge_error_shape(&s, &n, 1, gcc, strlen(gcc));
 	CHECK_STR(buf_cstr(&s), "\xe2\x80\x98_\xe2\x80\x99 undeclared (first use in line _)");
 	CHECK_STR(buf_cstr(&n), "\"strlen\"");
 	buf_reset(&s);
-	proxy_error_shape(&s, NULL, 0, "unterminated 'quote x2 3", 24);
+	proxy_merge_error_shape(&s, NULL, 0, "unterminated 'quote x2 3", 24);
 	CHECK_STR(buf_cstr(&s), "unterminated 'quote x2 _");
 	buf_dispose(&s);
 	buf_dispose(&n);

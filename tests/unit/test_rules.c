@@ -74,7 +74,7 @@ static char *run(struct rules *r, const char *path, const char *text)
 	for (size_t i = 0; i < ms.n && o < sizeof(out) - 100; i++)
 		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%zu:%zu-%zu:%s", i ? " " : "",
 				      ms.v[i].line, ms.v[i].start, ms.v[i].end, ms.v[i].mem->name);
-	rule_matches_dispose(&ms);
+	rules_matches_dispose(&ms);
 	return out;
 }
 
@@ -220,7 +220,7 @@ TEST(test_very_long_line)
 		CHECK_INT(ms.v[3].start, n - 20);
 		CHECK_INT(ms.v[5].line, 1);
 	}
-	rule_matches_dispose(&ms);
+	rules_matches_dispose(&ms);
 	rules_free(r);
 	list_free(&l);
 	free(t);
@@ -388,7 +388,7 @@ TEST(test_prefilter_equals_regexec)
 		}
 		CHECK(nref > 0);
 		free(ref);
-		rule_matches_dispose(&ms);
+		rules_matches_dispose(&ms);
 		rules_free(r);
 		list_free(&l);
 	}

@@ -203,7 +203,7 @@ TEST(test_malformed_files)
 	}
 	CHECK(texists(tpath("%s/fresh.md", dir)));
 	mem_list_dispose(&mems);
-	store_problems_free(probs, np);
+	store_problem_free_all(probs, np);
 }
 
 /* ---- transactions and history ---- */
@@ -226,7 +226,7 @@ TEST(test_txn_write_archive_undo)
 	CHECK_INT(store_txn_write(t, m), 0);
 	CHECK_INT(store_txn_commit(t, "remember: tabs", id), 0);
 	CHECK(strlen(id) == 40);
-	CHECK_INT(mem_read_file(&r, tpath("%s/tabs.md", dir)), 0);
+	CHECK_INT(mem_parse_read_file(&r, tpath("%s/tabs.md", dir)), 0);
 	CHECK(r && strstr(r->body, "[REDACTED]") && !strstr(r->body, "AKIA"));
 	mem_free(r);
 	r = NULL;
@@ -238,7 +238,7 @@ TEST(test_txn_write_archive_undo)
 	CHECK_INT(store_txn_archive(t, "tabs", "forgotten", "spaces"), 0);
 	CHECK_INT(store_txn_commit(t, "forget: tabs", id2), 0);
 	CHECK(!texists(tpath("%s/tabs.md", dir)));
-	CHECK_INT(mem_read_file(&r, tpath("%s/archive/tabs.md", dir)), 0);
+	CHECK_INT(mem_parse_read_file(&r, tpath("%s/archive/tabs.md", dir)), 0);
 	CHECK(r && r->archived_at && !strcmp(r->archived_reason, "forgotten") &&
 	      !strcmp(r->superseded_by, "spaces"));
 	mem_free(r);
@@ -266,7 +266,7 @@ TEST(test_txn_write_archive_undo)
 	CHECK_INT(store_txn_archive(t, "tabs", "again", NULL), 0);
 	CHECK_INT(store_txn_commit(t, "forget: tabs", id), 0);
 	CHECK(tsame(tpath("%s/archive/tabs.md", dir), "not even a memory", (size_t)-1));
-	CHECK_INT(mem_read_file(&r, tpath("%s/archive/tabs-2.md", dir)), 0);
+	CHECK_INT(mem_parse_read_file(&r, tpath("%s/archive/tabs-2.md", dir)), 0);
 	CHECK(r && !strcmp(r->name, "tabs-2"));
 	mem_free(r);
 	mem_free(m);
@@ -289,7 +289,7 @@ TEST(test_txn_file_cap)
 
 	/* the front matter alone, so that the body makes the file exactly
 	 * MEM_MAX_FILE bytes, then one more */
-	CHECK_INT(mem_format(m, &text), 0);
+	CHECK_INT(mem_write(m, &text), 0);
 	head = text.len - strlen(m->body);
 	buf_dispose(&text);
 	free(m->body);
@@ -306,7 +306,7 @@ TEST(test_txn_file_cap)
 	d = tread(tpath("%s/big.md", dir), &len);
 	CHECK_INT(len, MEM_MAX_FILE);
 	free(d);
-	CHECK_INT(mem_read_file(&r, tpath("%s/big.md", dir)), 0);
+	CHECK_INT(mem_parse_read_file(&r, tpath("%s/big.md", dir)), 0);
 	mem_free(r);
 
 	CHECK_INT(store_txn_begin(&t, &st), 0);
@@ -343,7 +343,7 @@ TEST(test_fill_missing_times)
 	CHECK_INT(store_txn_commit(t, "nothing", id), 0);
 	CHECK(tsame(tpath("%s/old.md", dir), text, (size_t)-1));
 	/* written for another reason (archived): filled from the file's time */
-	CHECK_INT(mem_read_file(&m, tpath("%s/old.md", dir)), 0);
+	CHECK_INT(mem_parse_read_file(&m, tpath("%s/old.md", dir)), 0);
 	CHECK_INT(store_txn_begin(&t, &st), 0);
 	CHECK_INT(store_txn_archive(t, "old", "test", NULL), 0);
 	CHECK_INT(store_txn_commit(t, "forget: old", id), 0);
@@ -351,7 +351,7 @@ TEST(test_fill_missing_times)
 		struct mem *a = NULL;
 		char want[32];
 		time_format(m->mtime, want);
-		CHECK_INT(mem_read_file(&a, tpath("%s/archive/old.md", dir)), 0);
+		CHECK_INT(mem_parse_read_file(&a, tpath("%s/archive/old.md", dir)), 0);
 		CHECK(a && a->created && !strcmp(a->created, want) && !strcmp(a->updated, want));
 		mem_free(a);
 	}
@@ -658,7 +658,7 @@ TEST(test_imports_load)
 	}
 	free(cdir);
 	mem_list_dispose(&l);
-	store_problems_free(p, np);
+	store_problem_free_all(p, np);
 }
 
 int main(void)

@@ -113,13 +113,13 @@ TEST(test_suggestion_fields)
 		CHECK_STR(s->mem_path, "/mem/x.md");
 		CHECK_INT(strlen(s->id), SUGGESTION_ID_LEN);
 	}
-	suggestion_list_dispose(&out);
+	tick_suggestion_list_dispose(&out);
 	/* no message: the description */
 	free(l.v[0]->rule->message);
 	l.v[0]->rule->message = NULL;
 	doc(&out, &c, "a.c", "strcpy(");
 	CHECK(out.n == 1 && !strcmp(out.v[0].message, "desc"));
-	suggestion_list_dispose(&out);
+	tick_suggestion_list_dispose(&out);
 	rules_free(r);
 	list_free(&l);
 }
@@ -148,14 +148,14 @@ TEST(test_stable_ids)
 		CHECK(strcmp(a.v[0].id, c2.v[0].id));
 		CHECK(strcmp(d.v[0].id, d.v[1].id));
 	}
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	/* another file: another place */
 	doc(&a, &c, "b.c", "x\nstrcpy(a, b);\n");
 	CHECK(a.n == 1 && b.n == 1 && strcmp(a.v[0].id, b.v[0].id));
-	suggestion_list_dispose(&a);
-	suggestion_list_dispose(&b);
-	suggestion_list_dispose(&c2);
-	suggestion_list_dispose(&d);
+	tick_suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&b);
+	tick_suggestion_list_dispose(&c2);
+	tick_suggestion_list_dispose(&d);
 	rules_free(r);
 	list_free(&l);
 }
@@ -176,13 +176,13 @@ TEST(test_suppression)
 	doc(&a, &c, "a.c", "gets(x);\ngets(y);\n");
 	CHECK_INT(a.n, 2);
 	strcpy(rejected.ids[rejected.n++], a.v[0].id);
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	/* the rejected one stays away, moved and retyped; the other stays */
 	doc(&a, &c, "a.c", "// new\ngets(y);\n  gets(x);\n");
 	CHECK_INT(a.n, 1);
 	if (a.n == 1)
 		CHECK_INT(a.v[0].line, 1);
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	rules_free(r);
 	list_free(&l);
 }
@@ -229,10 +229,10 @@ TEST(test_budget_and_ranking)
 		CHECK_STR(a.v[3].memory, "hint");
 		CHECK_INT(a.v[3].line, 20);
 	}
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	doc(&a, &c, "x.c", text);
 	CHECK_INT(tick_select(&a, 0, NULL, NULL), 25); /* no limit */
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	rules_free(r);
 	list_free(&l);
 }
@@ -260,7 +260,7 @@ TEST(test_non_text_skipped)
 	/* a few stray Latin-1 bytes are still text */
 	CHECK_INT(doc(&a, &c, "l.c", latin1), 0);
 	CHECK_INT(a.n, 1);
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	/* the team store's own files are never ticked */
 	CHECK_INT(doc(&a, &c, ".kairos/memory/g.md", "gets("), TICK_SKIPPED);
 	CHECK(tick_is_text("", 0));
@@ -289,7 +289,7 @@ TEST(test_refs_missing)
 	doc(&a, &c, "a.c", "x\n");
 	CHECK_INT(a.n, 1);
 	CHECK(a.n == 1 && !strcmp(a.v[0].memory, "fresh"));
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	/* the file comes back: the memory does too */
 	snprintf(path, sizeof(path), "%s/src", ws);
 	mkdir(path, 0755);
@@ -298,7 +298,7 @@ TEST(test_refs_missing)
 	fclose(f);
 	doc(&a, &c, "a.c", "x\n");
 	CHECK_INT(a.n, 2);
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/src", ws);
 	rmdir(path);
@@ -321,14 +321,14 @@ TEST(test_memory_edited_between_ticks)
 	c.rules = r1;
 	doc(&a, &c, "a.c", "foo bar\n");
 	CHECK(a.n == 1 && a.v[0].start == 0);
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	free(l.v[0]->rule->literal);
 	l.v[0]->rule->literal = strdup("bar");
 	rules_compile(&r2, &l, r1, NULL, NULL);
 	c.rules = r2;
 	doc(&a, &c, "a.c", "foo bar\n");
 	CHECK(a.n == 1 && a.v[0].start == 4);
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	rules_free(r1);
 	rules_free(r2);
 	list_free(&l);
@@ -352,10 +352,10 @@ TEST(test_cochange)
 		CHECK_STR(a.v[0].message, "src/a.c usually changes with include/a.h (8 of 10 commits)");
 		strcpy(rej.ids[rej.n++], a.v[0].id);
 	}
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 	CHECK_INT(tick_cochange(&a, h, 2, in_set, &rej), 0);
 	CHECK(a.n == 1 && !strcmp(a.v[0].path, "src/b.c"));
-	suggestion_list_dispose(&a);
+	tick_suggestion_list_dispose(&a);
 }
 
 int main(void)

@@ -17,7 +17,7 @@ static const char *pg_last_error(void)
 	return errbuf[0] ? errbuf : "unknown git error";
 }
 
-int pg_kfail(int code, const char *fmt, ...)
+int plug_git_kfail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -27,7 +27,7 @@ int pg_kfail(int code, const char *fmt, ...)
 	return code;
 }
 
-int pg_gfail(int gitrc, const char *fmt, ...)
+int plug_git_gfail(int gitrc, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -53,7 +53,7 @@ int pg_gfail(int gitrc, const char *fmt, ...)
 	}
 }
 
-int pg_errno(const char *what, const char *path)
+int plug_git_errno(const char *what, const char *path)
 {
 	snprintf(errbuf, sizeof(errbuf), "%s %s: %s", what, path, strerror(errno));
 	return KR_ERR;
@@ -85,25 +85,25 @@ static int pg_open(struct gitops_repo **out, const char *path, int flags)
 			o.initial_head = "main";
 			rc = git_repository_init_ext(&repo, path, &o);
 			if (rc < 0)
-				return pg_gfail(rc, "cannot create history repository %s", path);
+				return plug_git_gfail(rc, "cannot create history repository %s", path);
 		} else if (rc < 0) {
-			return pg_gfail(rc, "cannot open history repository %s", path);
+			return plug_git_gfail(rc, "cannot open history repository %s", path);
 		}
 	} else {
 		rc = git_repository_open_ext(&repo, path, 0, NULL);
 		if (rc < 0)
-			return rc == GIT_ENOTFOUND ? pg_kfail(KR_ENOTFOUND, "%s is not inside a git work tree", path) : pg_gfail(rc,
+			return rc == GIT_ENOTFOUND ? plug_git_kfail(KR_ENOTFOUND, "%s is not inside a git work tree", path) : plug_git_gfail(rc,
 				    "%s is not inside a git work tree", path);
 		if (git_repository_is_bare(repo)) {
 			git_repository_free(repo);
-			return pg_kfail(KR_ENOTFOUND, "%s is inside a bare repository, not a work tree",
+			return plug_git_kfail(KR_ENOTFOUND, "%s is inside a bare repository, not a work tree",
 				    path);
 		}
 	}
 	*out = calloc(1, sizeof(**out));
 	if (!*out) {
 		git_repository_free(repo);
-		return pg_kfail(KR_ENOMEM, "out of memory");
+		return plug_git_kfail(KR_ENOMEM, "out of memory");
 	}
 	(*out)->repo = repo;
 	return 0;
@@ -129,9 +129,9 @@ static int pg_head(struct gitops_repo *r, char *id_out)
 
 	id_out[0] = '\0';
 	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
-		return pg_kfail(KR_ENOTFOUND, "HEAD is unborn");
+		return plug_git_kfail(KR_ENOTFOUND, "HEAD is unborn");
 	if (rc < 0)
-		return pg_gfail(rc, "cannot read HEAD");
+		return plug_git_gfail(rc, "cannot read HEAD");
 	git_oid_tostr(id_out, 41, &oid);
 	return 0;
 }
@@ -139,7 +139,7 @@ static int pg_head(struct gitops_repo *r, char *id_out)
 /* The store's FSX_TMP_PREFIX (kairos/fsx.h). */
 #define TMP_PREFIX ".kairos-tmp-"
 
-bool pg_skipped_name(const char *name)
+bool plug_git_skipped_name(const char *name)
 {
 	return !strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, ".lock") ||
 	       !strcmp(name, ".git") || !strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX));
@@ -155,7 +155,7 @@ static int pg_status(struct gitops_repo *r, gitops_status_cb cb, void *ctx)
 	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	o.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	if ((rc = git_status_list_new(&sl, r->repo, &o)) < 0)
-		return pg_gfail(rc, "cannot read the work tree's status");
+		return plug_git_gfail(rc, "cannot read the work tree's status");
 	for (size_t i = 0, n = git_status_list_entrycount(sl); i < n; i++) {
 		const git_status_entry *e = git_status_byindex(sl, i);
 		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
@@ -190,12 +190,12 @@ static int pg_head_has(struct gitops_repo *r, const char *path, bool *found)
 	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
 		return 0;
 	if (rc < 0)
-		return pg_gfail(rc, "cannot read HEAD's tree");
+		return plug_git_gfail(rc, "cannot read HEAD's tree");
 	rc = git_tree_entry_bypath(&e, (git_tree *)obj, path);
 	if (rc == 0)
 		*found = true;
 	else if (rc != GIT_ENOTFOUND)
-		rc = pg_gfail(rc, "cannot look up %s in HEAD", path);
+		rc = plug_git_gfail(rc, "cannot look up %s in HEAD", path);
 	else
 		rc = 0;
 	git_tree_entry_free(e);
@@ -211,11 +211,11 @@ static const struct gitops_vtable vtable = {
 	.close = pg_close,
 	.workdir = pg_workdir,
 	.head = pg_head,
-	.tree_from_dir = pg_tree_from_dir,
-	.tree_list = pg_tree_list,
-	.blob_read = pg_blob_read,
-	.commit = pg_commit,
-	.walk = pg_walk,
+	.tree_from_dir = plug_git_tree_from_dir,
+	.tree_list = plug_git_tree_list,
+	.blob_read = plug_git_tree_blob_read,
+	.commit = plug_git_commit,
+	.walk = plug_git_walk,
 	.status = pg_status,
 	.head_has = pg_head_has,
 };

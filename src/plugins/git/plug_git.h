@@ -22,36 +22,36 @@ struct gitops_repo {
 
 /* Failures: each records this thread's message and returns a KR_* code. */
 /* A failure of kairos's own (code is a KR_* code). */
-__attribute__((format(printf, 2, 3))) int pg_kfail(int code, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int plug_git_kfail(int code, const char *fmt, ...);
 /* A libgit2 failure (gitrc is a GIT_E* code), with libgit2's reason. */
-__attribute__((format(printf, 2, 3))) int pg_gfail(int gitrc, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int plug_git_gfail(int gitrc, const char *fmt, ...);
 /* what path: strerror(errno). */
-int pg_errno(const char *what, const char *path);
+int plug_git_errno(const char *what, const char *path);
 
 /* Names a snapshot leaves out: the store's lock, kairos's own temporary
  * files (FSX_TMP_PREFIX, kairos/fsx.h: the store removes leftovers under
  * its lock), and what git cannot hold. */
-bool pg_skipped_name(const char *name);
+bool plug_git_skipped_name(const char *name);
 
 /* The stat cache of a snapshot: the last snapshot's, read, and this
- * one's, recorded. pg_cache_open never fails: a missing or unreadable
+ * one's, recorded. plug_git_cache_open never fails: a missing or unreadable
  * cache is an empty one (NULL only when out of memory). */
 struct pg_cache;
-struct pg_cache *pg_cache_open(git_repository *repo);
+struct pg_cache *plug_git_cache_open(git_repository *repo);
 /* The blob id recorded for rel when st says the file has not changed
  * since (NULL: read and hash it). */
-const git_oid *pg_cache_lookup(const struct pg_cache *c, const char *rel, const struct stat *st);
-void pg_cache_record(struct pg_cache *c, const char *rel, const struct stat *st, const git_oid *oid);
+const git_oid *plug_git_cache_lookup(const struct pg_cache *c, const char *rel, const struct stat *st);
+void plug_git_cache_record(struct pg_cache *c, const char *rel, const struct stat *st, const git_oid *oid);
 /* Replaces the cache file with what this snapshot recorded. */
-void pg_cache_save(struct pg_cache *c);
-void pg_cache_close(struct pg_cache *c);
+void plug_git_cache_save(struct pg_cache *c);
+void plug_git_cache_close(struct pg_cache *c);
 
 /* The table's operations, one file each (see kairos/gitops.h). */
-int pg_tree_from_dir(struct gitops_repo *r, const char *dir, char *tree_out);
-int pg_tree_list(struct gitops_repo *r, const char *tree, gitops_entry_cb cb, void *ctx);
-int pg_blob_read(struct gitops_repo *r, const char *id, gitops_blob_cb cb, void *ctx);
-int pg_commit(struct gitops_repo *r, const char *tree_id, const char *parent_id,
+int plug_git_tree_from_dir(struct gitops_repo *r, const char *dir, char *tree_out);
+int plug_git_tree_list(struct gitops_repo *r, const char *tree, gitops_entry_cb cb, void *ctx);
+int plug_git_tree_blob_read(struct gitops_repo *r, const char *id, gitops_blob_cb cb, void *ctx);
+int plug_git_commit(struct gitops_repo *r, const char *tree_id, const char *parent_id,
 	      const char *message, const char *name, const char *email, char *id_out);
-int pg_walk(struct gitops_repo *r, size_t max, int flags, gitops_walk_cb cb, void *ctx);
+int plug_git_walk(struct gitops_repo *r, size_t max, int flags, gitops_walk_cb cb, void *ctx);
 
 #endif

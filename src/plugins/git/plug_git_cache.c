@@ -181,7 +181,7 @@ __attribute__((format(printf, 2, 3))) static void sc_append(struct pg_cache *s, 
 	}
 }
 
-void pg_cache_record(struct pg_cache *s, const char *rel, const struct stat *st, const git_oid *oid)
+void plug_git_cache_record(struct pg_cache *s, const char *rel, const struct stat *st, const git_oid *oid)
 {
 	char hex[41];
 
@@ -201,7 +201,7 @@ void pg_cache_record(struct pg_cache *s, const char *rel, const struct stat *st,
  * write loses entries, never forges one (a line counts only when whole
  * and well-formed, and its stat data must still match), so it costs a
  * rehash, not a wrong snapshot, and needs no fsync. */
-void pg_cache_save(struct pg_cache *s)
+void plug_git_cache_save(struct pg_cache *s)
 {
 	char *path = sc_path(s->repo), tmp[PATH_MAX];
 	FILE *f;
@@ -221,7 +221,7 @@ void pg_cache_save(struct pg_cache *s)
 	free(path);
 }
 
-struct pg_cache *pg_cache_open(git_repository *repo)
+struct pg_cache *plug_git_cache_open(git_repository *repo)
 {
 	struct pg_cache *c = calloc(1, sizeof(*c));
 
@@ -233,13 +233,13 @@ struct pg_cache *pg_cache_open(git_repository *repo)
 	return c;
 }
 
-const git_oid *pg_cache_lookup(const struct pg_cache *c, const char *rel, const struct stat *st)
+const git_oid *plug_git_cache_lookup(const struct pg_cache *c, const char *rel, const struct stat *st)
 {
 	const struct sc_entry *e = sc_find(&c->old, rel);
 	return sc_matches(e, st, c->old.stamp) ? &e->oid : NULL;
 }
 
-void pg_cache_close(struct pg_cache *c)
+void plug_git_cache_close(struct pg_cache *c)
 {
 	if (!c)
 		return;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pg_commit(struct gitops_repo *r, const char *tree_id, const char *parent_id,
+int plug_git_commit(struct gitops_repo *r, const char *tree_id, const char *parent_id,
 	      const char *message, const char *name, const char *email, char *id_out)
 {
 	git_oid toid, poid, coid;
@@ -18,27 +18,27 @@ int pg_commit(struct gitops_repo *r, const char *tree_id, const char *parent_id,
 
 	id_out[0] = '\0';
 	if (git_oid_fromstr(&toid, tree_id) < 0)
-		return pg_kfail(KR_EINVAL, "not a tree id: %s", tree_id);
+		return plug_git_kfail(KR_EINVAL, "not a tree id: %s", tree_id);
 	if ((rc = git_tree_lookup(&tree, r->repo, &toid)) < 0) {
-		rc = pg_gfail(rc, "cannot read tree %s", tree_id);
+		rc = plug_git_gfail(rc, "cannot read tree %s", tree_id);
 		goto out;
 	}
 	if (parent_id && parent_id[0]) {
 		if (git_oid_fromstr(&poid, parent_id) < 0) {
-			rc = pg_kfail(KR_EINVAL, "not a commit id: %s", parent_id);
+			rc = plug_git_kfail(KR_EINVAL, "not a commit id: %s", parent_id);
 			goto out;
 		}
 		if ((rc = git_commit_lookup(&parent, r->repo, &poid)) < 0) {
-			rc = pg_gfail(rc, "cannot read commit %s", parent_id);
+			rc = plug_git_gfail(rc, "cannot read commit %s", parent_id);
 			goto out;
 		}
 	}
 	if ((rc = git_signature_now(&sig, name, email)) < 0) {
-		rc = pg_gfail(rc, "bad author");
+		rc = plug_git_gfail(rc, "bad author");
 		goto out;
 	}
 	if (!(msg = malloc(ml + 2))) {
-		rc = pg_kfail(KR_ENOMEM, "out of memory");
+		rc = plug_git_kfail(KR_ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(msg, message, ml);
@@ -51,7 +51,7 @@ int pg_commit(struct gitops_repo *r, const char *tree_id, const char *parent_id,
 				       parent ? 1 : 0, parents);
 	}
 	if (rc < 0) {
-		rc = pg_gfail(rc, "cannot commit");
+		rc = plug_git_gfail(rc, "cannot commit");
 		goto out;
 	}
 	git_oid_tostr(id_out, 41, &coid);

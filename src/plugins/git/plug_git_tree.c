@@ -30,19 +30,19 @@ static int blob_from_file(git_repository *repo, const char *path, const struct s
 
 	if (st->st_size == 0)
 		return git_blob_create_from_buffer(oid, repo, "", 0) < 0
-			       ? pg_gfail(-1, "cannot store %s", path)
+			       ? plug_git_gfail(-1, "cannot store %s", path)
 			       : 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return pg_errno("cannot read", path);
+		return plug_git_errno("cannot read", path);
 	map = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
-		return pg_errno("cannot read", path);
+		return plug_git_errno("cannot read", path);
 	/* No filters: the blob holds exactly the file's bytes. */
 	rc = git_blob_create_from_buffer(oid, repo, map, (size_t)st->st_size);
 	munmap(map, (size_t)st->st_size);
-	return rc < 0 ? pg_gfail(rc, "cannot store %s", path) : 0;
+	return rc < 0 ? plug_git_gfail(rc, "cannot store %s", path) : 0;
 }
 
 static int blob_from_link(git_repository *repo, const char *path, git_oid *oid)
@@ -52,9 +52,9 @@ static int blob_from_link(git_repository *repo, const char *path, git_oid *oid)
 	int rc;
 
 	if (n < 0 || (size_t)n >= sizeof(target))
-		return pg_errno("cannot read link", path);
+		return plug_git_errno("cannot read link", path);
 	rc = git_blob_create_from_buffer(oid, repo, target, (size_t)n);
-	return rc < 0 ? pg_gfail(rc, "cannot store %s", path) : 0;
+	return rc < 0 ? plug_git_gfail(rc, "cannot store %s", path) : 0;
 }
 
 /* Writes dir as a tree into *oid; *count gets its number of entries. */
@@ -69,12 +69,12 @@ static int tree_of_dir(struct snap *s, const char *dir, git_oid *oid, size_t *co
 
 	*count = 0;
 	if ((rc = git_treebuilder_new(&tb, repo, NULL)) < 0) {
-		rc = pg_gfail(rc, "cannot build a tree");
+		rc = plug_git_gfail(rc, "cannot build a tree");
 		goto out;
 	}
 	d = opendir(dir);
 	if (!d && errno != ENOENT) {
-		rc = pg_errno("cannot read directory", dir);
+		rc = plug_git_errno("cannot read directory", dir);
 		goto out;
 	}
 	while (d && (errno = 0, de = readdir(d))) {
@@ -83,29 +83,29 @@ static int tree_of_dir(struct snap *s, const char *dir, git_oid *oid, size_t *co
 		git_filemode_t mode;
 		size_t sub = 0;
 
-		if (pg_skipped_name(de->d_name))
+		if (plug_git_skipped_name(de->d_name))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path)) {
-			rc = pg_kfail(KR_EINVAL, "path too long under %s", dir);
+			rc = plug_git_kfail(KR_EINVAL, "path too long under %s", dir);
 			goto out;
 		}
 		if (lstat(path, &st) < 0) {
 			if (errno == ENOENT)
 				continue; /* removed while we read */
-			rc = pg_errno("cannot stat", path);
+			rc = plug_git_errno("cannot stat", path);
 			goto out;
 		}
 		if (S_ISREG(st.st_mode)) {
 			mode = (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE
 						      : GIT_FILEMODE_BLOB;
 			const char *rel = path + s->rootlen + 1;
-			const git_oid *cached = pg_cache_lookup(s->cache, rel, &st);
+			const git_oid *cached = plug_git_cache_lookup(s->cache, rel, &st);
 			if (cached)
 				eoid = *cached;
 			else
 				rc = blob_from_file(repo, path, &st, &eoid);
 			if (rc == 0)
-				pg_cache_record(s->cache, rel, &st, &eoid);
+				plug_git_cache_record(s->cache, rel, &st, &eoid);
 		} else if (S_ISLNK(st.st_mode)) {
 			mode = GIT_FILEMODE_LINK;
 			rc = blob_from_link(repo, path, &eoid);
@@ -120,17 +120,17 @@ static int tree_of_dir(struct snap *s, const char *dir, git_oid *oid, size_t *co
 		if (rc < 0)
 			goto out;
 		if ((rc = git_treebuilder_insert(NULL, tb, de->d_name, &eoid, mode)) < 0) {
-			rc = pg_gfail(rc, "cannot add %s to the snapshot", path);
+			rc = plug_git_gfail(rc, "cannot add %s to the snapshot", path);
 			goto out;
 		}
 		(*count)++;
 	}
 	if (d && errno) {
-		rc = pg_errno("cannot read directory", dir);
+		rc = plug_git_errno("cannot read directory", dir);
 		goto out;
 	}
 	if ((rc = git_treebuilder_write(oid, tb)) < 0)
-		rc = pg_gfail(rc, "cannot write the tree of %s", dir);
+		rc = plug_git_gfail(rc, "cannot write the tree of %s", dir);
 out:
 	if (d)
 		closedir(d);
@@ -138,7 +138,7 @@ out:
 	return rc;
 }
 
-int pg_tree_from_dir(struct gitops_repo *r, const char *dir, char *tree_out)
+int plug_git_tree_from_dir(struct gitops_repo *r, const char *dir, char *tree_out)
 {
 	struct snap s = {0};
 	git_oid oid;
@@ -148,13 +148,13 @@ int pg_tree_from_dir(struct gitops_repo *r, const char *dir, char *tree_out)
 	tree_out[0] = '\0';
 	s.repo = r->repo;
 	s.rootlen = strlen(dir);
-	if (!(s.cache = pg_cache_open(r->repo)))
-		return pg_kfail(KR_ENOMEM, "out of memory");
+	if (!(s.cache = plug_git_cache_open(r->repo)))
+		return plug_git_kfail(KR_ENOMEM, "out of memory");
 	if ((rc = tree_of_dir(&s, dir, &oid, &n)) == 0) {
 		git_oid_tostr(tree_out, 41, &oid);
-		pg_cache_save(s.cache);
+		plug_git_cache_save(s.cache);
 	}
-	pg_cache_close(s.cache);
+	plug_git_cache_close(s.cache);
 	return rc;
 }
 
@@ -174,16 +174,16 @@ static int entry_kind(git_filemode_t mode)
 	}
 }
 
-int pg_tree_list(struct gitops_repo *r, const char *tree_id, gitops_entry_cb cb, void *ctx)
+int plug_git_tree_list(struct gitops_repo *r, const char *tree_id, gitops_entry_cb cb, void *ctx)
 {
 	git_oid oid;
 	git_tree *tree = NULL;
 	int rc = 0;
 
 	if (git_oid_fromstr(&oid, tree_id) < 0)
-		return pg_kfail(KR_EINVAL, "not a tree id: %s", tree_id);
+		return plug_git_kfail(KR_EINVAL, "not a tree id: %s", tree_id);
 	if ((rc = git_tree_lookup(&tree, r->repo, &oid)) < 0)
-		return pg_gfail(rc, "cannot read tree %s", tree_id);
+		return plug_git_gfail(rc, "cannot read tree %s", tree_id);
 	for (size_t i = 0, n = git_tree_entrycount(tree); i < n && rc == 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
 		struct gitops_entry ge;
@@ -197,16 +197,16 @@ int pg_tree_list(struct gitops_repo *r, const char *tree_id, gitops_entry_cb cb,
 	return rc;
 }
 
-int pg_blob_read(struct gitops_repo *r, const char *id, gitops_blob_cb cb, void *ctx)
+int plug_git_tree_blob_read(struct gitops_repo *r, const char *id, gitops_blob_cb cb, void *ctx)
 {
 	git_oid oid;
 	git_blob *b = NULL;
 	int rc;
 
 	if (git_oid_fromstr(&oid, id) < 0)
-		return pg_kfail(KR_EINVAL, "not a blob id: %s", id);
+		return plug_git_kfail(KR_EINVAL, "not a blob id: %s", id);
 	if ((rc = git_blob_lookup(&b, r->repo, &oid)) < 0)
-		return pg_gfail(rc, "cannot read the snapshot's blob %s", id);
+		return plug_git_gfail(rc, "cannot read the snapshot's blob %s", id);
 	rc = cb(ctx, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
 	git_blob_free(b);
 	return rc;

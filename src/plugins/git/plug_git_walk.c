@@ -79,10 +79,10 @@ static int push_delta(struct deltas *ds, int status, const char *path)
 		struct gitops_delta *d = realloc(ds->d, cap * sizeof(*d));
 		size_t *off;
 		if (!d)
-			return pg_kfail(KR_ENOMEM, "out of memory");
+			return plug_git_kfail(KR_ENOMEM, "out of memory");
 		ds->d = d;
 		if (!(off = realloc(ds->off, cap * sizeof(*off))))
-			return pg_kfail(KR_ENOMEM, "out of memory");
+			return plug_git_kfail(KR_ENOMEM, "out of memory");
 		ds->off = off;
 		ds->cap = cap;
 	}
@@ -92,7 +92,7 @@ static int push_delta(struct deltas *ds, int status, const char *path)
 		while (cap < ds->plen + len)
 			cap *= 2;
 		if (!(p = realloc(ds->pool, cap)))
-			return pg_kfail(KR_ENOMEM, "out of memory");
+			return plug_git_kfail(KR_ENOMEM, "out of memory");
 		ds->pool = p;
 		ds->pcap = cap;
 	}
@@ -137,14 +137,14 @@ static int tree_changes(git_repository *repo, const git_tree *a, const git_tree 
 		    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
 			continue;
 		if (plen + nl + 2 > PATH_MAX)
-			return pg_kfail(KR_EINVAL, "path too long in history: %.*s%s", (int)plen, path, name);
+			return plug_git_kfail(KR_EINVAL, "path too long in history: %.*s%s", (int)plen, path, name);
 		memcpy(path + plen, name, nl + 1);
 		if (is_tree(e)) { /* same name, same kind when cmp == 0 */
 			if (cmp <= 0 && (rc = git_tree_lookup(&sa, repo, git_tree_entry_id(ea))) < 0)
-				return pg_gfail(rc, "cannot read a tree");
+				return plug_git_gfail(rc, "cannot read a tree");
 			if (cmp >= 0 && (rc = git_tree_lookup(&sb, repo, git_tree_entry_id(eb))) < 0) {
 				git_tree_free(sa);
-				return pg_gfail(rc, "cannot read a tree");
+				return plug_git_gfail(rc, "cannot read a tree");
 			}
 			path[plen + nl] = '/';
 			rc = tree_changes(repo, sa, sb, path, plen + nl + 1, ds);
@@ -174,7 +174,7 @@ static int commit_changes(git_repository *repo, git_commit *c, int flags, struct
 	if ((rc = git_commit_tree(&tree, c)) < 0 ||
 	    (git_commit_parentcount(c) > 0 && (rc = git_commit_parent(&parent, c, 0)) < 0) ||
 	    (parent && (rc = git_commit_tree(&ptree, parent)) < 0)) {
-		rc = pg_gfail(rc, "cannot read a commit's trees");
+		rc = plug_git_gfail(rc, "cannot read a commit's trees");
 		goto out;
 	}
 	if ((rc = tree_changes(repo, ptree, tree, path, 0, ds)) < 0)
@@ -184,7 +184,7 @@ static int commit_changes(git_repository *repo, git_commit *c, int flags, struct
 	if ((flags & GITOPS_WALK_RENAMES) && ds->nadd && ds->ndel) {
 		/* adds and deletes together: let libgit2 pair renames */
 		if ((rc = diff_commit(repo, c, flags, diff)) < 0) {
-			rc = pg_gfail(rc, "cannot diff a commit");
+			rc = plug_git_gfail(rc, "cannot diff a commit");
 			goto out;
 		}
 		ds->n = 0;
@@ -248,7 +248,7 @@ static int walk_first_parent(struct gitops_repo *r, size_t max, int flags, gitop
 		return 0;
 	if ((rc = git_reference_name_to_id(&oid, r->repo, "HEAD")) < 0 ||
 	    (rc = git_commit_lookup(&c, r->repo, &oid)) < 0)
-		return pg_gfail(rc, "cannot read HEAD");
+		return plug_git_gfail(rc, "cannot read HEAD");
 	while (c && (max == 0 || seen < max)) {
 		rc = visit(r, c, flags, ds, cb, ctx);
 		if (rc < 0 || rc == 1)
@@ -259,7 +259,7 @@ static int walk_first_parent(struct gitops_repo *r, size_t max, int flags, gitop
 		if (git_commit_parentcount(c) == 0)
 			break;
 		if ((rc = git_commit_parent(&next, c, 0)) < 0) {
-			rc = pg_gfail(rc, "cannot read the parent of a commit");
+			rc = plug_git_gfail(rc, "cannot read the parent of a commit");
 			break;
 		}
 		git_commit_free(c);
@@ -270,7 +270,7 @@ static int walk_first_parent(struct gitops_repo *r, size_t max, int flags, gitop
 	return rc < 0 ? rc : 0;
 }
 
-int pg_walk(struct gitops_repo *r, size_t max, int flags, gitops_walk_cb cb, void *ctx)
+int plug_git_walk(struct gitops_repo *r, size_t max, int flags, gitops_walk_cb cb, void *ctx)
 {
 	git_revwalk *w = NULL;
 	git_oid oid;
@@ -285,21 +285,21 @@ int pg_walk(struct gitops_repo *r, size_t max, int flags, gitops_walk_cb cb, voi
 	if (git_repository_head_unborn(r->repo) == 1)
 		return 0; /* nothing to walk */
 	if ((rc = git_revwalk_new(&w, r->repo)) < 0) {
-		rc = pg_gfail(rc, "cannot walk history");
+		rc = plug_git_gfail(rc, "cannot walk history");
 		goto out;
 	}
 	/* newest first by commit time, incrementally: no full topological
 	 * pass over a large history */
 	git_revwalk_sorting(w, GIT_SORT_TIME);
 	if ((rc = git_revwalk_push_head(w)) < 0) {
-		rc = pg_gfail(rc, "cannot walk history");
+		rc = plug_git_gfail(rc, "cannot walk history");
 		goto out;
 	}
 	while ((max == 0 || seen < max) && (rc = git_revwalk_next(&oid, w)) == 0) {
 		git_commit *c = NULL;
 
 		if ((rc = git_commit_lookup(&c, r->repo, &oid)) < 0) {
-			rc = pg_gfail(rc, "cannot read a commit");
+			rc = plug_git_gfail(rc, "cannot read a commit");
 			goto out;
 		}
 		rc = visit(r, c, flags, &ds, cb, ctx);
@@ -314,7 +314,7 @@ int pg_walk(struct gitops_repo *r, size_t max, int flags, gitops_walk_cb cb, voi
 	if (rc == GIT_ITEROVER || rc > 0)
 		rc = 0;
 	else if (rc < 0)
-		rc = pg_gfail(rc, "cannot walk history");
+		rc = plug_git_gfail(rc, "cannot walk history");
 out:
 	free(ds.d);
 	free(ds.off);

@@ -1,9 +1,9 @@
-/* memory_parse: reads one memory file (YAML front matter read with
+/* mem_parse: reads one memory file (YAML front matter read with
  * libyaml, then a Markdown body) and validates it against
  * memory-format.md. A file is either valid, and then parse -> format ->
  * parse gives the same memory, or rejected with a message naming the line
  * and the problem. */
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/err.h"
 #include "kairos/paths.h"
 #include "kairos/text.h"
@@ -485,12 +485,12 @@ out:
 	return rc;
 }
 
-int mem_read_file_buf(struct mem **out, const char *path, struct buf *scratch)
+int mem_parse_read_file_buf(struct mem **out, const char *path, struct buf *scratch)
 {
-	return mem_read_fileat(out, AT_FDCWD, path, path, scratch, 0);
+	return mem_parse_read_fileat(out, AT_FDCWD, path, path, scratch, 0);
 }
 
-int mem_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
+int mem_parse_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
 		    struct buf *scratch, unsigned flags)
 {
 	struct stat st;
@@ -563,10 +563,10 @@ out:
 	return rc;
 }
 
-int mem_read_file(struct mem **out, const char *path)
+int mem_parse_read_file(struct mem **out, const char *path)
 {
-	struct buf b = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE); /* see mem_read_fileat */
-	int rc = mem_read_file_buf(out, path, &b);
+	struct buf b = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE); /* see mem_parse_read_fileat */
+	int rc = mem_parse_read_file_buf(out, path, &b);
 	buf_dispose(&b);
 	return rc;
 }

@@ -1,10 +1,10 @@
-/* memory: one memory (a Markdown file with YAML front matter) and a set
+/* mem: one memory (a Markdown file with YAML front matter) and a set
  * of them. The contract is ../shared/spec/memory-format.md. This module
- * (memory.c, memory_parse.c, memory_write.c) parses, validates and writes
+ * (mem.c, mem_parse.c, mem_write.c) parses, validates and writes
  * single files; store.h loads and changes whole stores. Memory objects
  * own all their strings. */
-#ifndef KAIROS_MEMORY_H
-#define KAIROS_MEMORY_H
+#ifndef KAIROS_MEM_H
+#define KAIROS_MEM_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -90,24 +90,24 @@ int mem_parse(struct mem **out, const char *text, size_t len);
 /* Reads and parses path; out->path and mtime set. Refuses files over
  * MEM_MAX_FILE bytes, symlinks, and non-regular files. */
 #define MEM_MAX_FILE (1u << 20)
-int mem_read_file(struct mem **out, const char *path);
+int mem_parse_read_file(struct mem **out, const char *path);
 /* Serialises m (front matter in a fixed key order, then the body),
  * appended to out. Returns out's error when it fails (over its cap); an
  * out that was empty is then left empty and usable again, so act on the
  * returned error, not on buf_err(out). */
-int mem_format(const struct mem *m, struct buf *out);
-/* Same as mem_read_file, reading into a caller-owned scratch buffer so
+int mem_write(const struct mem *m, struct buf *out);
+/* Same as mem_parse_read_file, reading into a caller-owned scratch buffer so
  * that loading many files reuses one allocation. The scratch grows by
  * doubling to just past MEM_MAX_FILE (the limit is enforced here), so
  * its cap is 2 * BUF_CAP_MEMFILE. */
-int mem_read_file_buf(struct mem **out, const char *path, struct buf *scratch);
+int mem_parse_read_file_buf(struct mem **out, const char *path, struct buf *scratch);
 /* Same, opening name relative to the directory descriptor dirfd (path is
  * what m->path and messages say): saves a path walk per file. With
  * MEM_READ_REGULAR the caller knows the file is regular (readdir said
  * so), which saves its fstat; m->mtime is then read only when created or
  * updated is missing (the only use of it), else 0. */
 #define MEM_READ_REGULAR 1u
-int mem_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
+int mem_parse_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
 		    struct buf *scratch, unsigned flags);
 /* True when a and b hold the same file content (every front-matter field
  * and the body; path, store, mtime and archived are not compared). */

@@ -1,7 +1,7 @@
-/* memory: one memory in memory (memory-format.md): the names of its
+/* mem: one memory in memory (memory-format.md): the names of its
  * enumerations, copying, freeing and comparing it, and lists of them.
- * Reading a file is memory_parse.c, writing one memory_write.c. */
-#include "kairos/memory.h"
+ * Reading a file is mem_parse.c, writing one mem_write.c. */
+#include "kairos/mem.h"
 #include "kairos/err.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
-/* memory_write: a memory as its file's text (memory-format.md): front
+/* mem_write: a memory as its file's text (memory-format.md): front
  * matter in a fixed key order, every string plain when YAML reads it back
  * unchanged and double-quoted otherwise, then the body. */
-#include "kairos/memory.h"
+#include "kairos/mem.h"
 #include "kairos/err.h"
 
 #include <stdio.h>
@@ -96,7 +96,7 @@ static void put_list(struct buf *b, const char *key, const struct strv *v)
 	buf_puts(b, "]\n");
 }
 
-int mem_format(const struct mem *m, struct buf *out)
+int mem_write(const struct mem *m, struct buf *out)
 {
 	size_t start = out->len;
 	int rc;
