@@ -38,6 +38,16 @@ void rpc_reader_init(struct rpc_reader *r, size_t max_body);
 void rpc_reader_dispose(struct rpc_reader *r);
 /* Adds n bytes read from the stream. */
 int rpc_reader_feed(struct rpc_reader *r, const char *data, size_t n);
+/* What rpc_reader_read found. */
+enum rpc_read {
+	RPC_READ_BYTES = 1, /* bytes arrived: take the messages with rpc_reader_next */
+	RPC_READ_AGAIN = 0, /* nothing yet (EAGAIN, EINTR) */
+	RPC_READ_END = -1,  /* the peer closed its end */
+	RPC_READ_FAIL = -2, /* reading or buffering failed (kr_errmsg()) */
+};
+/* One read() of what fd holds now, fed to r: the one way kairos reads a
+ * framed peer (the editor, a proxied server). */
+enum rpc_read rpc_reader_read(struct rpc_reader *r, int fd);
 /* Extracts the next complete body: RPC_MESSAGE with body and len pointing
  * into the reader (valid until the next call), RPC_NEED_MORE, or
  * RPC_FATAL (message in kr_errmsg()). */

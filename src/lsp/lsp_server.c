@@ -426,23 +426,23 @@ static void drain_queue(struct lsp_server *srv)
 static void on_stdin(struct loop *l, int fd, short revents, void *ud)
 {
 	struct lsp_server *srv = ud;
-	char chunk[65536];
-	ssize_t n = read(fd, chunk, sizeof(chunk));
 	const char *body;
 	size_t len;
 	int r;
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	switch (rpc_reader_read(&srv->rd, fd)) {
+	case RPC_READ_AGAIN:
 		return;
-	if (n <= 0) {
+	case RPC_READ_END:
 		/* the client closed our input: nobody left to serve */
 		loop_stop(l, srv->s.got_shutdown ? 0 : 1);
 		return;
-	}
-	if (rpc_reader_feed(&srv->rd, chunk, (size_t)n)) {
+	case RPC_READ_FAIL:
 		fprintf(stderr, "kairos: %s\n", kr_errmsg());
 		loop_stop(l, 1);
 		return;
+	case RPC_READ_BYTES:
+		break;
 	}
 	while ((r = rpc_reader_next(&srv->rd, &body, &len)) == RPC_MESSAGE) {
 		if (srv->nqueue == srv->capqueue) {

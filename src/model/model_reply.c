@@ -187,7 +187,7 @@ static bool path_ok(const char *s)
 	return true;
 }
 
-static void tick_suggestion_dispose(struct model_suggestion *s)
+static void suggestion_dispose(struct model_suggestion *s)
 {
 	free(s->file);
 	free(s->message);
@@ -202,7 +202,7 @@ void model_reply_suggestions_dispose(struct model_suggestions *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n; i++)
-		tick_suggestion_dispose(&s->v[i]);
+		suggestion_dispose(&s->v[i]);
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;
@@ -283,7 +283,7 @@ int model_reply_tick(struct model_suggestions *out, const char *text, size_t len
 		}
 		if (one_suggestion(&s, &j, e)) {
 			logf_(log, ud, "model reply: suggestion %d dropped: %s", k + 1, kr_errmsg());
-			tick_suggestion_dispose(&s);
+			suggestion_dispose(&s);
 			continue;
 		}
 		out->v[out->n++] = s;
@@ -308,13 +308,13 @@ void model_reply_suggestions_check(struct model_suggestions *s, model_line_fn li
 		if (line(lud, g->file, g->line, &text, &n) != 0 || !text) {
 			logf_(log, ud, "model suggestion dropped: %.200s has no line %ld", g->file,
 			      g->line);
-			tick_suggestion_dispose(g);
+			suggestion_dispose(g);
 			continue;
 		}
 		if (g->find && !memmem(text, n, g->find, strlen(g->find))) {
 			logf_(log, ud, "model suggestion dropped: fix.find does not occur on %.200s:%ld",
 			      g->file, g->line);
-			tick_suggestion_dispose(g);
+			suggestion_dispose(g);
 			continue;
 		}
 		s->v[w++] = *g;

@@ -72,22 +72,22 @@ static void reader_log(void *ud, const char *msg)
 static void on_child_readable(struct loop *l, int fd, short revents, void *ud)
 {
 	struct proxy *p = ud;
-	char chunk[65536];
-	ssize_t n = read(fd, chunk, sizeof(chunk));
 	const char *body;
 	size_t len;
 	int r = RPC_NEED_MORE;
 	pid_t pid = p->pid;
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	switch (rpc_reader_read(&p->rd, fd)) {
+	case RPC_READ_AGAIN:
 		return;
-	if (n <= 0) {
+	case RPC_READ_END:
 		p->on_gone(p, NULL);
 		return;
-	}
-	if (rpc_reader_feed(&p->rd, chunk, (size_t)n)) {
+	case RPC_READ_FAIL:
 		p->on_gone(p, "its output could not be read");
 		return;
+	case RPC_READ_BYTES:
+		break;
 	}
 	while (p->pid == pid && (r = rpc_reader_next(&p->rd, &body, &len)) == RPC_MESSAGE)
 		p->on_message(p, body, len);

@@ -2,12 +2,14 @@
 #include "kairos/rpc.h"
 #include "kairos/err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 void rpc_reader_init(struct rpc_reader *r, size_t max_body)
 {
@@ -187,6 +189,22 @@ int rpc_reader_next(struct rpc_reader *r, const char **body, size_t *len)
 		r->body_len = (size_t)l;
 		r->in_body = true;
 	}
+}
+
+enum rpc_read rpc_reader_read(struct rpc_reader *r, int fd)
+{
+	char chunk[65536];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return RPC_READ_AGAIN;
+	if (n == 0)
+		return RPC_READ_END;
+	if (n < 0) {
+		kr_err("cannot read: %s", strerror(errno));
+		return RPC_READ_FAIL;
+	}
+	return rpc_reader_feed(r, chunk, (size_t)n) ? RPC_READ_FAIL : RPC_READ_BYTES;
 }
 
 int rpc_frame(struct buf *out, const char *body, size_t len)

@@ -66,45 +66,54 @@ static void on_error(void *ud, const char *why)
 	snprintf(last_error, sizeof(last_error), "%s", why);
 }
 
-TEST(frames_and_writes_at_once)
-{
+/* A stream on a fresh pipe whose read end never blocks. */
+struct fixture {
 	int fds[2];
 	struct rpc_out o;
-	struct buf got = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
+	struct buf got;
+};
 
-	CHECK(pipe(fds) == 0);
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	rpc_out_init(&o, NULL, fds[1], RPC_OUT_HEADERS, 0, on_error, NULL);
-	CHECK_INT(rpc_out_send(&o, "{}", 2), 0);
-	CHECK_INT(rpc_out_pending(&o), 0);
-	slurp(fds[0], &got);
-	CHECK_STR(buf_cstr(&got), "Content-Length: 2\r\n\r\n{}");
-	rpc_out_dispose(&o);
-	close(fds[0]);
-	close(fds[1]);
-	buf_dispose(&got);
+static void fixture_open(struct fixture *f, struct loop *l, enum rpc_out_framing framing, size_t max)
+{
+	CHECK(pipe(f->fds) == 0);
+	fcntl(f->fds[0], F_SETFL, O_NONBLOCK);
+	buf_init(&f->got, BUF_CAP_RPC_BODY);
+	rpc_out_init(&f->o, l, f->fds[1], framing, max, on_error, NULL);
+}
+
+static void fixture_close(struct fixture *f)
+{
+	rpc_out_dispose(&f->o);
+	close(f->fds[0]);
+	close(f->fds[1]);
+	buf_dispose(&f->got);
+}
+
+TEST(frames_and_writes_at_once)
+{
+	struct fixture f;
+
+	fixture_open(&f, NULL, RPC_OUT_HEADERS, 0);
+	CHECK_INT(rpc_out_send(&f.o, "{}", 2), 0);
+	CHECK_INT(rpc_out_pending(&f.o), 0);
+	slurp(f.fds[0], &f.got);
+	CHECK_STR(buf_cstr(&f.got), "Content-Length: 2\r\n\r\n{}");
+	fixture_close(&f);
 }
 
 TEST(lines_framing)
 {
-	int fds[2];
-	struct rpc_out o;
-	struct buf got = BUF_INIT_CAP(BUF_CAP_RPC_BODY);
+	struct fixture f;
 
-	CHECK(pipe(fds) == 0);
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
-	rpc_out_init(&o, NULL, fds[1], RPC_OUT_LINES, 0, on_error, NULL);
-	CHECK_INT(rpc_out_send(&o, "{\"a\":1}", 7), 0);
-	CHECK_INT(rpc_out_send(&o, "{}", 2), 0);
+	fixture_open(&f, NULL, RPC_OUT_LINES, 0);
+	CHECK_INT(rpc_out_send(&f.o, "{\"a\":1}", 7), 0);
+	CHECK_INT(rpc_out_send(&f.o, "{}", 2), 0);
 	/* a body with a newline cannot be one line: refused, stream intact */
-	CHECK(rpc_out_send(&o, "{\n}", 3) == KR_EINVAL);
-	CHECK(!o.failed);
-	slurp(fds[0], &got);
-	CHECK_STR(buf_cstr(&got), "{\"a\":1}\n{}\n");
-	rpc_out_dispose(&o);
-	close(fds[0]);
-	close(fds[1]);
-	buf_dispose(&got);
+	CHECK(rpc_out_send(&f.o, "{\n}", 3) == KR_EINVAL);
+	CHECK(!f.o.failed);
+	slurp(f.fds[0], &f.got);
+	CHECK_STR(buf_cstr(&f.got), "{\"a\":1}\n{}\n");
+	fixture_close(&f);
 }
 
 /* A peer that reads slowly: what the pipe cannot take waits in the
