@@ -70,19 +70,15 @@ static void on_memory_changed(struct lsp_session *s, const struct lsp_event_data
 	if (!team || lsp_trust_store(s, STORE_TEAM))
 		return;
 	t->told = true;
-	if (s->cfg.editor_trust == 0)
-		lsp_session_show(s, LSP_MSG_INFO,
-				 "kairos: this workspace is in Restricted Mode, so the %zu memories of its team "
-				 "store and its instruction files show diagnostics but offer no fixes, and reach "
-				 "a model only as quoted data. Trusting the workspace lifts it.",
-				 team);
-	else
-		lsp_session_show(s, LSP_MSG_INFO,
-				 "kairos: this workspace is not trusted, so the %zu memories of its team store "
-				 "and its instruction files show diagnostics but offer no fixes, and reach a "
-				 "model only as quoted data. If you trust its authors: `kairos trust` in it, or "
-				 "your editor's kairos trust command.",
-				 team);
+	lsp_session_show(s, LSP_MSG_INFO,
+			 "kairos: this workspace %s, so the %zu %s of its team store and its "
+			 "instruction files show diagnostics but offer no fixes, and reach a model only as "
+			 "quoted data. %s",
+			 s->cfg.editor_trust == 0 ? "is in Restricted Mode" : "is not trusted", team,
+			 team == 1 ? "memory" : "memories",
+			 s->cfg.editor_trust == 0 ? "Trusting the workspace lifts it."
+						  : "If you trust its authors: `kairos trust` in it, or your "
+						    "editor's kairos trust command.");
 }
 
 void lsp_trust_init(struct lsp_session *s)
