@@ -12,9 +12,11 @@
 ;; add-on client.  Reports idleness to the server with the `kairos/idle'
 ;; notification (after `kairos-idle-seconds' without a command, then
 ;; again every `kairos-idle-seconds' while the person stays away, and
-;; when Emacs loses focus), and adds the commands `kairos-dream',
-;; `kairos-remember-region', `kairos-memories', `kairos-undo' and
-;; `kairos-toggle-proactive'.  See README.md.
+;; when Emacs loses focus), shows the server's messages (once per
+;; session, that the workspace is not trusted, naming `kairos-trust'),
+;; and adds the commands `kairos-dream', `kairos-remember-region',
+;; `kairos-memories', `kairos-undo', `kairos-toggle-proactive' and
+;; `kairos-trust'.  See README.md.
 
 ;;; Code:
 
@@ -341,6 +343,26 @@ With a prefix argument TEAM, write to the team store."
   (interactive)
   (kairos-set-proactive (not kairos-proactive)))
 
+(defun kairos-trust (&optional revoke)
+  "Trust this workspace's team store and instruction files.
+Their memories then offer their quick fixes and instruct a model; the
+decision is recorded for every later session, as `kairos trust' in a
+terminal would.  With a prefix argument REVOKE, take it back."
+  (interactive "P")
+  (let ((r (kairos-execute "kairos.trust" (and revoke '(:revoke t)))))
+    (message "kairos: %s"
+             (if (eq (plist-get r :trusted) t)
+                 "workspace trusted: its team memories and instruction files offer their fixes"
+               "workspace not trusted: its team memories and instruction files show diagnostics only"))
+    r))
+
+(defun kairos--trust-hint (message)
+  "MESSAGE, with the command that trusts the workspace when it is about trust."
+  (if (and (stringp message)
+           (or (string-match-p "not trusted" message) (string-match-p "Restricted Mode" message)))
+      (concat message " In Emacs: M-x kairos-trust.")
+    message))
+
 ;;;; eglot
 
 (defun kairos--eglot-contact (&optional _interactive)
@@ -359,6 +381,12 @@ With a prefix argument TEAM, write to the team store."
 (cl-defmethod eglot-initialization-options ((_server eglot-kairos))
   "kairos's initializationOptions: `kairos-initialization-options'."
   (kairos--initialization-options))
+
+(cl-defmethod eglot-handle-notification :around
+  ((server eglot-kairos) (method (eql window/showMessage)) &rest args &key message &allow-other-keys)
+  "Show kairos's MESSAGE, naming `kairos-trust' when it is about trust."
+  (apply #'cl-call-next-method server method
+         (plist-put (copy-sequence args) :message (kairos--trust-hint message))))
 
 (kairos-eglot-setup)
 

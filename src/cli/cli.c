@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{"log", cli_log, "log [--memory-dir DIR] [--store S] [--json]   the history of a store"},
 	{"dream", cli_dream, "dream [--workspace DIR] [--memory-dir DIR] [--force] [--dry-run] [--json]   consolidate the memory"},
 	{"undo", cli_undo, "undo [--memory-dir DIR] [--store S] [--json]   undo the last change to a store"},
+	{"trust", cli_trust, "trust [--workspace DIR] [--revoke] [--status] [--json]   trust a workspace's team store and instruction files"},
 	{"__cochange", cli_cochange, NULL},
 };
 

@@ -33,5 +33,6 @@ int cli_undo(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_cochange(int argc, char **argv);
 int cli_dream(int argc, char **argv);
+int cli_trust(int argc, char **argv);
 
 #endif

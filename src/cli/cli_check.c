@@ -16,6 +16,7 @@
 #include "kairos/json.h"
 #include "kairos/store.h"
 #include "kairos/tick.h"
+#include "kairos/trust.h"
 
 #define CHECK_FILE_MAX (64u << 20)
 /* One suggestion as JSON: a message from a memory file (MEM_MAX_FILE),
@@ -119,6 +120,19 @@ static void print_text(const struct suggestion_list *l)
 	}
 }
 
+/* An untrusted memory offers no edit (protocol.md, Workspace trust): its
+ * suggestions keep their place and message, and lose their fix. */
+static void withhold_fixes(struct suggestion_list *l, const bool trusted[STORE_COUNT])
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct suggestion *s = &l->v[i];
+		if (s->fix && s->store >= 0 && s->store < STORE_COUNT && !trusted[s->store]) {
+			free(s->fix);
+			s->fix = NULL;
+		}
+	}
+}
+
 /* The suggestions as one JSON array, one object a line (for readers and
  * diffs). Written object by object: a whole workspace's suggestions have
  * no bound, one suggestion has. */
@@ -141,6 +155,8 @@ static int print_json(const struct suggestion_list *l)
 		jw_kstr(&w, "severity", mem_severity_name(s->severity));
 		jw_kstr(&w, "message", s->message);
 		jw_kstr(&w, "memory", s->memory);
+		if (s->fix)
+			jw_kstr(&w, "fix", s->fix);
 		jw_kstr(&w, "id", s->id);
 		jw_end(&w);
 		if ((rc = buf_err(&b))) {
@@ -172,6 +188,7 @@ int cli_check(int argc, char **argv)
 	struct suggestion_list all = {0};
 	struct tick_ctx ctx = {0};
 	char ws[PATH_MAX];
+	bool ws_trusted = false, trusted[STORE_COUNT];
 	int npos, rc, status = 0;
 
 	rc = cli_parse("check", argc, argv, opts, (int)ARRAY_LEN(opts), &npos);
@@ -189,6 +206,10 @@ int cli_check(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ss.nproblems; i++)
 		fprintf(stderr, "kairos check: %s: %s\n", ss.problems[i].path, ss.problems[i].msg);
+	if (trust_get(&ws_trusted, ws))
+		fprintf(stderr, "kairos check: %s (the workspace is taken as not trusted)\n", kr_errmsg());
+	/* --memory-dir is the person's own choice on the command line */
+	trust_stores(trusted, &ss, ws_trusted, false);
 	rules_compile(&rules, &ss.mems, NULL, on_rule_problem, NULL);
 	feedback_open(&fb);
 	if (feedback_add_set(fb, &ss))
@@ -254,6 +275,7 @@ int cli_check(int argc, char **argv)
 		}
 	}
 	tick_sort(&all);
+	withhold_fixes(&all, trusted);
 	if (json) {
 		if (print_json(&all))
 			status = 1;

@@ -51,7 +51,7 @@ static size_t index_of(struct model_memory *mm, size_t *n, const struct mem *m)
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(mm[i].name, m->name))
 			return i;
-	mm[*n] = (struct model_memory){m->name, m->description, m->body};
+	mm[*n] = (struct model_memory){m->name, m->description, m->body, false}; /* the personal store */
 	return (*n)++;
 }
 

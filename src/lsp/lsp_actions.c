@@ -3,6 +3,7 @@
 #include "lsp_documents.h"
 #include "lsp_model.h"
 #include "lsp_tick.h"
+#include "lsp_trust.h"
 #include "kairos/err.h"
 
 #include <stdlib.h>
@@ -72,7 +73,8 @@ static void write_feedback_command(struct jw *w, const char *title, const char *
 static void actions_for(struct lsp_session *s, struct jw *w, struct doc *d, const struct suggestion *g,
 			int diag, const struct json *j, int only)
 {
-	if (g->fix && kind_wanted(j, only, "quickfix")) {
+	/* an untrusted memory offers no edit (protocol.md, Workspace trust) */
+	if (g->fix && kind_wanted(j, only, "quickfix") && lsp_trust_store(s, g->store)) {
 		struct buf title = BUF_INIT_CAP(BUF_CAP_MEMFILE);
 		buf_printf(&title, "Fix: %s", g->message);
 		jw_obj(w);
@@ -220,8 +222,9 @@ int lsp_actions_resolve(struct lsp_session *s, struct rpc_msg *m, struct jw *w, 
 		rc = lsp_model_improve(s, m, err);
 		goto out;
 	}
-	if (!g || !d || !g->fix) {
-		/* the suggestion went stale: give the action back unchanged */
+	if (!g || !d || !g->fix || !lsp_trust_store(s, g->store)) {
+		/* the suggestion went stale, or its memory is no longer
+		 * trusted: give the action back unchanged */
 		size_t n;
 		const char *raw = json_raw(j, m->params, &n);
 		jw_raw(w, raw, n);

@@ -3,6 +3,7 @@
 #include "lsp_dream.h"
 #include "lsp_memory.h"
 #include "lsp_tick.h"
+#include "lsp_trust.h"
 #include "kairos/err.h"
 
 #include <string.h>
@@ -18,6 +19,7 @@ static const struct {
 	{"kairos.dream", lsp_dream_command},
 	{"kairos.undo", lsp_memory_undo},
 	{"kairos.feedback", lsp_tick_feedback},
+	{"kairos.trust", lsp_trust_command},
 };
 
 void lsp_commands_capabilities(struct jw *w)

@@ -15,6 +15,7 @@ void lsp_config_defaults(struct lsp_config *c)
 	c->dream_idle_ms = 600000;
 	c->dream_min_hours = 24;
 	c->dream_min_signals = 5;
+	c->editor_trust = -1;
 	model_config_init(&c->llm);
 }
 
@@ -58,6 +59,11 @@ void lsp_config_apply(struct lsp_config *c, const struct json *j, int obj)
 	if (json_double(j, json_path(j, obj, "dream.minHours"), &d) == 0 && d >= 0)
 		c->dream_min_hours = d;
 	set_int(&c->dream_min_signals, j, obj, "dream.minSignals", 0, 1000000);
+	switch (json_type(j, json_get(j, obj, "editorTrust"))) {
+	case JSON_TRUE: c->editor_trust = 1; break;
+	case JSON_FALSE: c->editor_trust = 0; break;
+	default: break;
+	}
 	/* a bad llm key is skipped; lsp_model reports the rest */
 	model_config_from_json(&c->llm, j, json_get(j, obj, "llm"));
 }

@@ -21,6 +21,11 @@ struct lsp_config {
 	double dream_min_hours;
 	int dream_min_signals;
 	struct model_config llm;
+	/* editorTrust: what the editor's own workspace trust says, -1 when
+	 * it has none; 0 withholds trust for the session (VS Code's
+	 * Restricted Mode), whatever was recorded; it never grants it
+	 * (lsp_trust.h) */
+	int editor_trust;
 };
 
 void lsp_config_defaults(struct lsp_config *c);

@@ -7,6 +7,7 @@
 #include "lsp_model.h"
 #include "lsp_documents.h"
 #include "lsp_stores.h"
+#include "lsp_trust.h"
 #include "kairos/err.h"
 #include "kairos/paths.h"
 
@@ -131,18 +132,26 @@ static int overlap(const char *text, const char *hay)
 	return hits;
 }
 
+/* The n memories most relevant to text; untrusted ones are marked (the
+ * model sees them only as quoted data), or left out when the model is to
+ * follow the memories (trusted_only: it writes an edit). */
 static size_t pick(struct lsp_session *s, const char *rel, const char *text,
-		      struct model_memory *out, size_t n)
+		      struct model_memory *out, size_t n, bool trusted_only)
 {
 	struct store_set *set = lsp_stores_set(s);
+	bool trusted[STORE_COUNT];
 	size_t got = 0;
 	int *score;
 
 	if (!set || !n)
 		return 0;
+	lsp_trust_stores(s, trusted);
 	score = xcalloc(n, sizeof(*score));
 	for (size_t i = 0; i < set->mems.n; i++) {
 		const struct mem *x = set->mems.v[i];
+		bool untrusted = !trusted[x->store];
+		if (untrusted && trusted_only)
+			continue;
 		int sc = overlap(x->description, text) * 2 + overlap(x->body, text);
 		if (x->scope.n)
 			sc += 3; /* scoped memories are about particular files */
@@ -160,7 +169,7 @@ static size_t pick(struct lsp_session *s, const char *rel, const char *text,
 			score[k] = score[k - 1];
 			k--;
 		}
-		out[k] = (struct model_memory){x->name, x->description, x->body};
+		out[k] = (struct model_memory){x->name, x->description, x->body, untrusted};
 		score[k] = sc;
 	}
 	free(score);
@@ -174,6 +183,7 @@ struct tick_call {
 	char *uri;
 	lsp_model_suggest_fn fn;
 	void *ud;
+	bool quoted; /* the request quoted untrusted memories */
 };
 
 static void tick_call_free(void *p)
@@ -203,9 +213,12 @@ static const struct mem *mem_named(struct lsp_session *s, const char *name)
 	return NULL;
 }
 
-/* The model's suggestions about d as tick suggestions (kind "model"). */
+/* The model's suggestions about d as tick suggestions (kind "model").
+ * After a request that quoted untrusted memories, a fix that no memory
+ * stands behind may come from them: it is dropped (a fix of an untrusted
+ * memory is withheld where actions are offered). */
 static void to_suggestions(struct lsp_session *s, struct doc *d, const struct model_suggestions *ms,
-			   struct suggestion_list *l)
+			   bool quoted, struct suggestion_list *l)
 {
 	const char *rel = lsp_session_rel_path(s, d);
 	for (size_t i = 0; rel && i < ms->n; i++) {
@@ -227,7 +240,7 @@ static void to_suggestions(struct lsp_session *s, struct doc *d, const struct mo
 			const char *hit = memmem(L->s, L->len, x->find, strlen(x->find));
 			g.start = hit ? (size_t)(hit - L->s) : 0;
 			g.end = hit ? g.start + strlen(x->find) : 0;
-			g.fix = hit && x->replace ? xstrdup(x->replace) : NULL;
+			g.fix = hit && x->replace && (mem || !quoted) ? xstrdup(x->replace) : NULL;
 		}
 		g.severity = SEV_INFORMATION;
 		g.message = xstrdup(x->message);
@@ -255,7 +268,7 @@ static void on_tick_reply(void *ud, int err, struct model_suggestions *ms)
 		lm->tick_uri = NULL;
 	}
 	if (!err && d && ms)
-		to_suggestions(s, d, ms, &l);
+		to_suggestions(s, d, ms, c->quoted, &l);
 	if (d && l.n)
 		c->fn(s, d, &l, c->ud);
 	tick_suggestion_list_dispose(&l);
@@ -298,10 +311,12 @@ void lsp_model_after_tick(struct lsp_session *s, struct doc *d, long lo, long hi
 		lsp_session_log(s, LSP_MSG_INFO, "model tick skipped: %s", kr_errmsg());
 		return;
 	}
-	nm = pick(s, rel, buf_cstr(&text), mems, MODEL_MAX_TICK_MEMORIES);
+	nm = pick(s, rel, buf_cstr(&text), mems, MODEL_MAX_TICK_MEMORIES, false);
 	h = (struct model_hunk){rel, lo + 1, buf_cstr(&text)};
 	c = xcalloc(1, sizeof(*c));
-	*c = (struct tick_call){s, xstrdup(d->uri), fn, ud};
+	*c = (struct tick_call){s, xstrdup(d->uri), fn, ud, false};
+	for (size_t i = 0; i < nm; i++)
+		c->quoted |= mems[i].untrusted;
 	rc = model_tasks_tick(m, &(struct model_tick_req){&h, 1, mems, nm, line_of, s}, on_tick_reply, c);
 	if (rc) {
 		tick_call_free(c);
@@ -492,7 +507,7 @@ int lsp_model_improve(struct lsp_session *s, struct rpc_msg *m, const char **err
 		return RPC_REQUEST_FAILED;
 	}
 	rel = lsp_session_rel_path(s, d);
-	nm = pick(s, rel, buf_cstr(&sel), mems, MODEL_MAX_TICK_MEMORIES);
+	nm = pick(s, rel, buf_cstr(&sel), mems, MODEL_MAX_TICK_MEMORIES, true);
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	raw = json_raw(j, m->params, &n);

@@ -15,6 +15,7 @@
 #include "lsp_session.h"
 #include "lsp_stores.h"
 #include "lsp_tick.h"
+#include "lsp_trust.h"
 #include "kairos/err.h"
 #include "kairos/journal.h"
 #include "kairos/paths.h"
@@ -53,6 +54,7 @@ static const struct {
 	void (*dispose)(struct lsp_session *s);
 } features[] = {
 	{lsp_stores_init, lsp_stores_dispose},
+	{lsp_trust_init, lsp_trust_dispose},
 	{lsp_model_init, lsp_model_dispose},
 	{lsp_tick_init, lsp_tick_dispose},
 	{lsp_dream_init, lsp_dream_dispose},

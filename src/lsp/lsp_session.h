@@ -92,6 +92,7 @@ struct lsp_deferred {
 /* Each feature's state, private to its file (opaque here). */
 struct lsp_features {
 	struct lsp_stores *stores;
+	struct lsp_trust *trust;
 	struct lsp_model *model;
 	struct lsp_tick *tick;
 	struct lsp_cochange *cochange;

@@ -3,6 +3,7 @@
  * validated before the requester sees it. */
 #include "kairos/buf.h"
 #include "kairos/err.h"
+#include "kairos/jw.h"
 #include "kairos/model.h"
 #include "model_provider.h"
 #include "kairos/redact.h"
@@ -37,29 +38,85 @@ static void put_capped(struct buf *b, const char *s, size_t max, const char *mor
 	buf_puts(b, more);
 }
 
-static void put_memories(struct buf *b, const struct model_memory *mems, size_t n, size_t max)
+#define MAX_DESCRIPTION 300 /* bytes of a memory's description */
+
+/* A trusted memory, in the prompt's own words: a list item. */
+static void put_trusted(struct buf *b, const struct model_memory *m)
 {
-	if (n > max)
-		n = max;
-	for (size_t i = 0; i < n; i++) {
-		buf_printf(b, "- name: %s\n  description: ", mems[i].name ? mems[i].name : "");
-		put_capped(b, mems[i].description, 300, "…");
-		buf_puts(b, "\n");
-		if (mems[i].body && *mems[i].body) {
-			buf_puts(b, "  text: |\n    ");
-			struct buf body = BUF_INIT_CAP(MAX_BODY + STRLEN_LIT(MORE_BODY));
-			put_capped(&body, mems[i].body, MAX_BODY, MORE_BODY);
-			if (buf_err(&body))
-				buf_fail(b, buf_err(&body));
-			for (const char *p = buf_cstr(&body); *p; p++) {
-				buf_putc(b, *p);
-				if (*p == '\n' && p[1])
-					buf_puts(b, "    ");
-			}
-			buf_dispose(&body);
-			buf_puts(b, "\n");
+	buf_printf(b, "- name: %s\n  description: ", m->name ? m->name : "");
+	put_capped(b, m->description, MAX_DESCRIPTION, "…");
+	buf_puts(b, "\n");
+	if (m->body && *m->body) {
+		buf_puts(b, "  text: |\n    ");
+		struct buf body = BUF_INIT_CAP(MAX_BODY + STRLEN_LIT(MORE_BODY));
+		put_capped(&body, m->body, MAX_BODY, MORE_BODY);
+		if (buf_err(&body))
+			buf_fail(b, buf_err(&body));
+		for (const char *p = buf_cstr(&body); *p; p++) {
+			buf_putc(b, *p);
+			if (*p == '\n' && p[1])
+				buf_puts(b, "    ");
 		}
+		buf_dispose(&body);
+		buf_puts(b, "\n");
 	}
+}
+
+/* One member of a quoted memory: at most max bytes of s as a JSON
+ * string, redacted before it is escaped (the whole prompt is redacted
+ * again when sent, and a secret cut out of escaped text could take an
+ * escape with it and end the string early). */
+static void put_quoted_field(struct buf *b, struct jw *w, const char *key, const char *s, size_t max,
+			     const char *more)
+{
+	struct buf cut = BUF_INIT_CAP(max + strlen(more)), clean = BUF_INIT_CAP(REDACT_CAP(max + strlen(more)));
+
+	put_capped(&cut, s ? s : "", max, more);
+	if (!buf_err(&cut))
+		redact(buf_cstr(&cut), cut.len, &clean, NULL);
+	if (buf_err(&cut) || buf_err(&clean))
+		buf_fail(b, buf_err(&cut) ? buf_err(&cut) : buf_err(&clean));
+	jw_key(w, key);
+	jw_strn(w, buf_cstr(&clean), clean.len);
+	buf_dispose(&cut);
+	buf_dispose(&clean);
+}
+
+/* An untrusted memory: one JSON object on one line, every field a string,
+ * so that nothing it holds can pass for the prompt's own text. */
+static void put_quoted(struct buf *b, const struct model_memory *m)
+{
+	struct jw w;
+
+	jw_init(&w, b);
+	jw_obj(&w);
+	put_quoted_field(b, &w, "name", m->name, MAX_DESCRIPTION, "…");
+	put_quoted_field(b, &w, "description", m->description, MAX_DESCRIPTION, "…");
+	put_quoted_field(b, &w, "text", m->body, MAX_BODY, MORE_BODY);
+	jw_end(&w);
+	buf_putc(b, '\n');
+}
+
+size_t model_tasks_put_memories(struct buf *b, const char *heading, const struct model_memory *mems,
+				size_t n)
+{
+	size_t trusted = 0, quoted = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (mems[i].untrusted)
+			continue;
+		if (!trusted++)
+			buf_puts(b, heading);
+		put_trusted(b, &mems[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!mems[i].untrusted)
+			continue;
+		if (!quoted++)
+			buf_puts(b, MODEL_QUOTED_HEADING);
+		put_quoted(b, &mems[i]);
+	}
+	return trusted + quoted;
 }
 
 /* ---- tick ---- */
@@ -121,12 +178,9 @@ int model_tasks_tick(struct model *m, const struct model_tick_req *rq, model_tic
 		}
 		buf_dispose(&text);
 	}
-	if (rq->nmems) {
-		buf_puts(&u, "\nMemories that may apply:\n");
-		put_memories(&u, rq->mems, rq->nmems, MODEL_MAX_TICK_MEMORIES);
-	} else {
+	if (!model_tasks_put_memories(&u, "\nMemories that may apply:\n", rq->mems,
+				      rq->nmems < MODEL_MAX_TICK_MEMORIES ? rq->nmems : MODEL_MAX_TICK_MEMORIES))
 		buf_puts(&u, "\nNo memory applies to these files.\n");
-	}
 	buf_puts(&u, "\nAnswer with the JSON object described.\n");
 	if ((rc = buf_err(&u)))
 		goto out;
@@ -194,8 +248,7 @@ int model_tasks_dream(struct model *m, const struct model_dream_req *rq, model_d
 
 	if (!rq->npairs)
 		return kr_errc(KR_EINVAL, "no pair to ask about");
-	buf_puts(&u, "Memories:\n");
-	put_memories(&u, rq->mems, rq->nmems, rq->nmems);
+	model_tasks_put_memories(&u, "Memories:\n", rq->mems, rq->nmems);
 	buf_puts(&u, "\nPairs to decide:\n");
 	for (size_t i = 0; i < rq->npairs; i++) {
 		if (rq->pairs[i].a >= rq->nmems || rq->pairs[i].b >= rq->nmems) {
@@ -316,8 +369,9 @@ int model_tasks_improve(struct model *m, const struct model_improve_req *rq, mod
 		return rc;
 	if (secrets)
 		return kr_errc(KR_EINVAL, "the selection holds a secret; it is not sent to the model");
-	buf_printf(&u, "file: %s\n\nMemories to follow:\n", rq->file ? rq->file : "");
-	put_memories(&u, rq->mems, rq->nmems, MODEL_MAX_TICK_MEMORIES);
+	buf_printf(&u, "file: %s\n", rq->file ? rq->file : "");
+	model_tasks_put_memories(&u, "\nMemories to follow:\n", rq->mems,
+				 rq->nmems < MODEL_MAX_TICK_MEMORIES ? rq->nmems : MODEL_MAX_TICK_MEMORIES);
 	buf_puts(&u, "\nThe selection, between the markers:\n<<<SELECTION\n");
 	buf_puts(&u, rq->selection);
 	buf_puts(&u, "\nSELECTION>>>\n\nAnswer with the JSON object described.\n");

@@ -3,7 +3,8 @@
 // memories, written into a fresh temporary directory.
 const fs = require('fs');
 const path = require('path');
-const { tmpdir } = require('./lib');
+const cp = require('child_process');
+const { tmpdir, KAIROS } = require('./lib');
 
 function memoryFile(m) {
   const lines = ['---', `name: ${m.name}`, `description: ${m.description}`, `type: ${m.type || 'feedback'}`,
@@ -36,4 +37,12 @@ function workspace(files = {}, memories = [noStrcpy]) {
   return ws;
 }
 
-module.exports = { workspace, memoryFile, noStrcpy };
+// `kairos trust` for ws, as the person would run it, in the environment
+// (XDG_DATA_HOME) of the server that will use it; revoke: take it back.
+// Returns the printed {workspace, trusted}.
+function trust(ws, e, revoke = false) {
+  const args = ['trust', '--workspace', ws, '--json'].concat(revoke ? ['--revoke'] : []);
+  return JSON.parse(cp.execFileSync(KAIROS, args, { env: e }).toString());
+}
+
+module.exports = { workspace, memoryFile, noStrcpy, trust };

@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const { test, run, assert, eq } = require('./harness');
 const { client, env } = require('./lib');
-const { workspace, noStrcpy } = require('./fixtures');
+const { workspace, noStrcpy, trust } = require('./fixtures');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const R = (l1, c1, l2, c2) => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });
@@ -66,6 +66,7 @@ test('the quick fix edits correctly and reports the acceptance; reject suppresse
   const text = 'void g(void) {\n    strcpy(dst, src);\n    strcpy(a, b);\n}\n';
   const ws = workspace({ 'g.c': text });
   const home = env();
+  trust(ws, home); // a team memory offers its fix once the workspace is trusted (protocol.md, Workspace trust)
   const { c } = await start(ws, { env: home });
   const uri = 'file://' + path.join(ws, 'g.c');
   open(c, uri, text);

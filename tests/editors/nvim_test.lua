@@ -58,6 +58,15 @@ end
 vim.notify = function(msg)
   table.insert(notes, msg)
 end
+local function shown_matching(pat)
+  local out = {}
+  for _, r in ipairs(shown) do
+    if r.message:find(pat, 1, true) then
+      table.insert(out, r)
+    end
+  end
+  return out
+end
 local function noted(pat)
   for _, n in ipairs(notes) do
     if n:find(pat) then
@@ -204,6 +213,29 @@ local function main()
       check(lsp.code == 'no-strcpy' or d.code == 'no-strcpy', 'code is not the memory name: ' .. vim.inspect(d))
     end)
 
+    if commands['kairos.trust'] then
+      step('the untrusted team store: the message says so once, and no quick fix is offered', function()
+        local msgs = shown_matching('not trusted')
+        check(#msgs == 1, 'one message about trust: ' .. vim.inspect(shown))
+        check(msgs[1].message:find(':KairosTrust', 1, true), 'the message names :KairosTrust: ' .. msgs[1].message)
+        local acts = request('textDocument/codeAction', { textDocument = { uri = vim.uri_from_bufnr(buf) },
+          range = { start = { line = 6, character = 11 }, ['end'] = { line = 6, character = 18 } },
+          context = { diagnostics = {} } })
+        for _, a in ipairs(acts or {}) do
+          check(not (a.kind == 'quickfix' and a.title:find('strlcpy', 1, true)), 'a quick fix: ' .. vim.inspect(acts))
+        end
+        check(#kairos_diags(6) == 1, 'the diagnostic stays')
+      end)
+      step(':KairosTrust trusts the workspace', function()
+        vim.cmd('KairosTrust')
+        check(wait(5000, function()
+          return noted('workspace trusted') ~= nil
+        end), 'no "workspace trusted" notification; notes: ' .. vim.inspect(notes))
+      end)
+    else
+      skip('workspace trust', 'server does not advertise kairos.trust yet')
+    end
+
     step('the quick fix edits the buffer and the diagnostic goes away', function()
       vim.api.nvim_win_set_cursor(0, { 7, 14 })
       local titles = {}
@@ -337,9 +369,9 @@ local function main()
     step('the idle report made the server dream: progress, then a message', function()
       check(archived_before_idle == 0, 'a dream ran before any kairos/idle')
       check(wait(15000, function()
-        return #shown > 0
+        return #shown_matching('dream') > 0
       end), 'no window/showMessage after the idle reports; progress: ' .. vim.inspect(progress))
-      check(shown[1].message:find('merge'), 'message: ' .. shown[1].message)
+      check(shown_matching('dream')[1].message:find('merge'), 'message: ' .. shown_matching('dream')[1].message)
       local kinds = {}
       for _, p in ipairs(progress) do
         kinds[p.value and p.value.kind or '?'] = true

@@ -184,7 +184,7 @@ static int doc_line(void *ud, const char *file, long line, const char **text, si
 }
 
 static const struct model_memory tick_mems[] = {
-	{"no-strcpy", "Never use strcpy; use str_copy", "strcpy overflows. Use str_copy."},
+	{"no-strcpy", "Never use strcpy; use str_copy", "strcpy overflows. Use str_copy.", false},
 };
 static const struct model_hunk tick_hunks[] = {
 	{"src/main.c", 1, "int main(void)\n{\n\tstrcpy(a, b);\n}\n"},
@@ -673,7 +673,7 @@ TEST(secrets_never_leave)
 	/* through the tick too: a secret in a changed line and in a memory */
 	m = mk(MODEL_PROVIDER_OPENAI, "ok");
 	struct model_hunk h = {"src/main.c", 1, "const char *k = \"" GHP "\";\n"};
-	struct model_memory mem = {"aws", "AWS account", "the key is " AKIA};
+	struct model_memory mem = {"aws", "AWS account", "the key is " AKIA, false};
 	struct model_tick_req rq = {&h, 1, &mem, 1, doc_line, NULL};
 	struct tick_out o = {0};
 	CHECK_INT(model_tasks_tick(m, &rq, tick_cb, &o), 0);
@@ -733,10 +733,10 @@ static void dream_cb(void *ud, int err, struct model_ops *ops)
 TEST(dream_operations)
 {
 	static const struct model_memory mems[] = {
-		{"indent-with-spaces", "Indent with spaces", "Indent C with 4 spaces."},
-		{"indent-four", "Four-space indent", "Use four spaces per level."},
-		{"quotes-double", "Double quotes", "Prefer double quotes."},
-		{"quotes-single", "Single quotes", "Prefer single quotes."},
+		{"indent-with-spaces", "Indent with spaces", "Indent C with 4 spaces.", false},
+		{"indent-four", "Four-space indent", "Use four spaces per level.", false},
+		{"quotes-double", "Double quotes", "Prefer double quotes.", false},
+		{"quotes-single", "Single quotes", "Prefer single quotes.", false},
 	};
 	static const struct model_pair pairs[] = {{0, 1}, {2, 3}};
 	struct model_dream_req rq = {mems, 4, pairs, 2};

@@ -1,7 +1,8 @@
 // The VS Code side of kairos: starts `kairos lsp` with vscode-languageclient,
-// passes the configuration, reports idleness (kairos/idle), shows dream
-// progress and the memory count in the status bar, and adds the commands.
-// The logic lives in plain modules (config, idle, commands, status).
+// passes the configuration and VS Code's Workspace Trust, reports idleness
+// (kairos/idle), shows dream progress and the memory count in the status
+// bar, and adds the commands. The logic lives in plain modules (config,
+// idle, commands, status, trust).
 import * as vscode from 'vscode';
 import {
   ExecuteCommandRequest,
@@ -16,6 +17,7 @@ import { affectsServerOptions, configurationChange, documentSelector, serverComm
 import { IdleTracker } from './idle';
 import { DreamReport, Memory, dreamArgs, dreamSummary, executeParams, memoryItems, rememberArgs } from './commands';
 import { ProgressValue, StatusModel } from './status';
+import { TRUST_COMMAND, trustOptions, trustResult } from './trust';
 
 let client: LanguageClient | undefined;
 let idle: IdleTracker | undefined;
@@ -129,6 +131,15 @@ async function undoLastChange(): Promise<void> {
   await refreshCount();
 }
 
+// VS Code trusts the workspace (at start, or the person just granted it):
+// record it with kairos, which trusts nothing the workspace says itself.
+async function recordTrust(): Promise<void> {
+  const r = await execute<unknown>(TRUST_COMMAND);
+  if (r !== undefined && trustResult(r) !== true) {
+    void vscode.window.showWarningMessage('kairos: the workspace could not be trusted; its team memories offer no fixes');
+  }
+}
+
 async function toggleProactive(): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('kairos');
   const on = !(cfg.get<boolean>('proactive') ?? true);
@@ -141,7 +152,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const serverOptions: ServerOptions = { command, args, transport: TransportKind.stdio };
   const clientOptions: LanguageClientOptions = {
     documentSelector: documentSelector(setting),
-    initializationOptions: toKairosOptions(setting),
+    // editorTrust can only withhold trust (Restricted Mode); recordTrust grants it
+    initializationOptions: { ...toKairosOptions(setting), ...trustOptions(vscode.workspace.isTrusted) },
   };
   client = new LanguageClient('kairos', 'kairos', serverOptions, clientOptions);
 
@@ -167,6 +179,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('kairos.listMemories', listMemories),
     vscode.commands.registerCommand('kairos.undoLastChange', undoLastChange),
     vscode.commands.registerCommand('kairos.toggleProactive', toggleProactive),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void recordTrust()),
     vscode.workspace.onDidChangeTextDocument(() => tracker.activity()),
     vscode.window.onDidChangeTextEditorSelection(() => tracker.activity()),
     vscode.window.onDidChangeActiveTextEditor(() => tracker.activity()),
@@ -181,6 +194,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   await client.start();
   watchProgress(client);
+  if (vscode.workspace.isTrusted) await recordTrust();
   await refreshCount();
 }
 

@@ -32,6 +32,9 @@ async function main() {
   Object.assign(fake.recorded.config, { 'kairos.serverPath': KAIROS, 'kairos.idleSeconds': 0.3, 'kairos.memoryDir': personal,
     'kairos.tick.minInactivityMs': 200, 'kairos.dream.idleMs': 3600000 });
   const errorsSince = (n) => fake.recorded.messages.slice(n).filter((m) => m[0] === 'error');
+  // VS Code runs the workspace in Restricted Mode until the test grants trust
+  fake.workspace.isTrusted = false;
+  const trusted = () => JSON.parse(require('child_process').execFileSync(KAIROS, ['trust', '--workspace', ws, '--status', '--json']).toString()).trusted;
   const ext = require('../out/extension');
   const ctx = { subscriptions: [], extensionPath: path.join(__dirname, '..'), asAbsolutePath: (p) => path.join(__dirname, '..', p),
     globalState: { get: () => undefined, update: async () => {} }, workspaceState: { get: () => undefined, update: async () => {} } };
@@ -65,6 +68,17 @@ async function main() {
       ok('"Dream now" runs kairos.dream and says what changed');
     } catch (e) { fail('"Dream now" runs kairos.dream and says what changed', e); }
   } else console.log('skip "Dream now": server does not advertise kairos.dream yet');
+  if (commands.includes('kairos.trust')) {
+    const tname = 'Workspace Trust: nothing recorded in Restricted Mode; granting it records it with kairos';
+    try {
+      if (trusted()) throw new Error('recorded while VS Code restricts the workspace');
+      fake.workspace.isTrusted = true;
+      fake.ev.grantTrust.fire();
+      for (let i = 0; i < 50 && !trusted(); i++) await sleep(100);
+      if (!trusted()) throw new Error('onDidGrantWorkspaceTrust did not record it');
+      ok(tname);
+    } catch (e) { fail(tname, e); }
+  } else console.log('skip Workspace Trust: server does not advertise kairos.trust yet');
   const before = fake.recorded.messages.length;
   try {
     // Losing focus and idling send kairos/idle through the real client:

@@ -14,6 +14,7 @@ const { toKairosOptions, configurationChange, serverCommand, documentSelector, a
 const { IdleTracker } = require('../out/idle');
 const { dreamArgs, dreamSummary, executeParams, memoryItems, rememberArgs } = require('../out/commands');
 const { StatusModel } = require('../out/status');
+const { TRUST_COMMAND, trustOptions, trustResult } = require('../out/trust');
 
 const ROOT = process.env.ROOT || path.resolve(__dirname, '../../..');
 const KAIROS = process.env.KAIROS || path.join(ROOT, 'build/kairos');
@@ -128,6 +129,16 @@ test('command arguments and results', () => {
   eq(dreamSummary({ changed: true, merged: 1, contradictions: 0, pruned: 2, kept: 7 }), 'dream: 1 merged, 2 pruned; 7 kept');
 });
 
+test('trust: editorTrust mirrors VS Code\'s, and the answer of kairos.trust is read', () => {
+  eq(trustOptions(true), { editorTrust: true });
+  eq(trustOptions(false), { editorTrust: false });
+  eq(TRUST_COMMAND, 'kairos.trust');
+  eq(trustResult({ trusted: true }), true);
+  eq(trustResult({ trusted: false }), false);
+  eq(trustResult(null), undefined);
+  eq(trustResult({ trusted: 'yes' }), undefined);
+});
+
 test('package.json: commands registered, none clashing with the server\'s; settings cover the protocol', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
   const src = fs.readFileSync(path.join(__dirname, '..', 'src', 'extension.ts'), 'utf8');
@@ -136,11 +147,19 @@ test('package.json: commands registered, none clashing with the server\'s; setti
   eq(registered, contributed, 'every contributed command is registered and vice versa');
   // vscode-languageclient registers the server's executeCommandProvider
   // commands under their own names: the extension's must differ.
-  const server = ['kairos.remember', 'kairos.forget', 'kairos.memories', 'kairos.tick', 'kairos.dream', 'kairos.undo', 'kairos.feedback'];
+  const server = ['kairos.remember', 'kairos.forget', 'kairos.memories', 'kairos.tick', 'kairos.dream', 'kairos.undo', 'kairos.feedback', 'kairos.trust'];
   for (const c of contributed) assert(!server.includes(c), `${c} clashes with a server command`);
   assert(pkg.engines && pkg.engines.vscode, 'engines.vscode');
   assert(pkg.activationEvents && pkg.activationEvents.length, 'activationEvents');
   const props = Object.keys(pkg.contributes.configuration.properties);
+  // Workspace Trust: kairos runs in Restricted Mode, limited; a workspace's
+  // settings cannot choose the program, the store or where text is sent
+  const ut = pkg.capabilities && pkg.capabilities.untrustedWorkspaces;
+  assert(ut && ut.supported === 'limited' && typeof ut.description === 'string' && ut.description, 'untrustedWorkspaces declared');
+  for (const k of ['kairos.serverPath', 'kairos.serverArgs', 'kairos.memoryDir', 'kairos.llm.endpoint', 'kairos.llm.apiKeyEnv']) {
+    assert(ut.restrictedConfigurations.includes(k), `${k} is not restricted`);
+  }
+  for (const k of ut.restrictedConfigurations) assert(props.includes(k), `restricted ${k} is no setting`);
   for (const k of ['proactive', 'memoryDir', 'tick.minInactivityMs', 'tick.maxSuggestionsPerTick', 'dream.idleMs',
     'dream.minHours', 'dream.minSignals', 'llm.provider', 'llm.endpoint', 'llm.model', 'llm.apiKeyEnv', 'llm.timeoutMs']) {
     assert(props.includes(`kairos.${k}`), `no setting kairos.${k}`);
@@ -210,7 +229,9 @@ async function start() {
   conn.listen();
   const r = await conn.sendRequest('initialize', {
     processId: process.pid, rootUri: 'file://' + WS, workspaceFolders: [{ uri: 'file://' + WS, name: 'ws' }],
-    capabilities: vscodeCaps, initializationOptions: toKairosOptions(reader(settings)),
+    capabilities: vscodeCaps,
+    // as the extension sends them in a workspace VS Code trusts
+    initializationOptions: Object.assign(toKairosOptions(reader(settings)), trustOptions(true)),
     clientInfo: { name: 'Visual Studio Code', version: '1.82.0' },
   });
   conn.sendNotification('initialized', {});
@@ -227,6 +248,8 @@ async function startTest() {
   eq(r.capabilities.positionEncoding, 'utf-16');
   caps = r.capabilities;
   for (const c of (caps.executeCommandProvider || {}).commands || []) commands.add(c);
+  // VS Code trusts the workspace: the extension records it with kairos
+  if (commands.has(TRUST_COMMAND)) eq(trustResult(await exec(TRUST_COMMAND)), true, 'trust recorded');
   conn.sendNotification('textDocument/didOpen', { textDocument: { uri: MAIN_URI, languageId: 'c', version: 1, text } });
   conn.sendNotification('workspace/didChangeConfiguration', configurationChange(toKairosOptions(reader(settings))));
   const st = await conn.sendRequest('kairos/documentState', { textDocument: { uri: MAIN_URI }, position: { line: 6, character: 11 } });

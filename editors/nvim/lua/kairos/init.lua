@@ -1,7 +1,8 @@
 -- kairos for Neovim: starts `kairos lsp`, reports idleness with the
--- `kairos/idle` notification, shows dream progress, and adds the user
--- commands :KairosDream, :KairosRemember, :KairosMemories, :KairosUndo,
--- :KairosToggleProactive.
+-- `kairos/idle` notification, shows dream progress and the server's
+-- messages (once per session, that the workspace is not trusted), and
+-- adds the user commands :KairosDream, :KairosRemember, :KairosMemories,
+-- :KairosUndo, :KairosToggleProactive, :KairosTrust.
 --
 -- Works on Neovim 0.7 (vim.lsp.start_client + buf_attach_client), 0.8+
 -- (vim.lsp.start) and 0.11+ (lsp/kairos.lua with vim.lsp.enable).
@@ -146,7 +147,21 @@ local function progress_handler(err, result, ctx, config)
   end
 end
 
-M.handlers = { ['$/progress'] = progress_handler }
+-- window/showMessage through Neovim's own handler (looked up at each
+-- message, so that a replaced one is used); the server's one message
+-- about an untrusted workspace also names the command that trusts it.
+local function show_message_handler(err, result, ctx, config)
+  if type(result) == 'table' and type(result.message) == 'string' and
+    (result.message:find('not trusted', 1, true) or result.message:find('Restricted Mode', 1, true)) then
+    result = vim.tbl_extend('force', result, { message = result.message .. ' In Neovim: :KairosTrust.' })
+  end
+  local default = vim.lsp.handlers['window/showMessage']
+  if default then
+    return default(err, result, ctx, config)
+  end
+end
+
+M.handlers = { ['$/progress'] = progress_handler, ['window/showMessage'] = show_message_handler }
 
 -- ---- configuration ----
 
@@ -424,6 +439,19 @@ function M.undo(cb)
   end, cb)
 end
 
+--- Trusts the workspace of the current buffer's server (revoke: takes
+--- it back): its team store and instruction files then offer their
+--- fixes. Recorded for every later session, as `kairos trust` would.
+function M.trust(opts, cb)
+  local revoke = opts and opts.revoke
+  return exec_say('kairos.trust', revoke and { revoke = true } or nil, function(r)
+    if r and r.trusted then
+      return 'workspace trusted: its team memories and instruction files offer their fixes'
+    end
+    return 'workspace not trusted: its team memories and instruction files show diagnostics only'
+  end, cb)
+end
+
 --- Whether proactive mode is on (as this editor last told the servers).
 function M.proactive()
   local s = settings_of(M.options).kairos or {}
@@ -473,6 +501,9 @@ local function install_commands()
   cmd('KairosToggleProactive', function()
     M.toggle_proactive()
   end, { desc = 'kairos: toggle proactive suggestions' })
+  cmd('KairosTrust', function(o)
+    M.trust({ revoke = o.bang })
+  end, { bang = true, desc = "kairos: trust this workspace's team store and instruction files (! = revoke)" })
 end
 
 --- Called for every buffer kairos attaches to (also from lsp/kairos.lua).

@@ -45,7 +45,7 @@ const event = () => new FakeDisposable();
 
 const ev = {
   windowState: new EventEmitter(), config: new EventEmitter(), selection: new EventEmitter(),
-  change: new EventEmitter(), editor: new EventEmitter(),
+  change: new EventEmitter(), editor: new EventEmitter(), grantTrust: new EventEmitter(),
 };
 
 const base = anything('vscode');
@@ -67,6 +67,8 @@ const fake = new Proxy({
   },
   workspace: new Proxy({
     workspaceFolders: [],
+    isTrusted: true, // Workspace Trust: a test sets false for Restricted Mode
+    onDidGrantWorkspaceTrust: ev.grantTrust.event,
     textDocuments: [],
     notebookDocuments: [],
     getConfiguration: (section) => ({
