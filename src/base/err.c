@@ -8,9 +8,14 @@
 
 static _Thread_local char errbuf[512];
 
+/* Formats into a scratch buffer first: a message may quote the last one
+ * (kr_err("%s: %s", path, kr_errmsg()), passing a lower layer's reason
+ * on), and printing a buffer into itself is undefined. */
 static void set(const char *fmt, va_list ap)
 {
-	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	char msg[sizeof(errbuf)];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	memcpy(errbuf, msg, sizeof(errbuf));
 }
 
 int kr_err(const char *fmt, ...)
