@@ -16,6 +16,16 @@ void mcp_lines_init(struct mcp_lines *r, size_t max)
 	buf_init(&r->in, max + 1 + READ_CHUNK);
 }
 
+/* Drops the line last handed out. */
+static void consume(struct mcp_lines *r)
+{
+	if (!r->consume)
+		return;
+	buf_consume(&r->in, r->consume);
+	r->tail = r->tail > r->consume ? r->tail - r->consume : 0;
+	r->consume = 0;
+}
+
 void mcp_lines_dispose(struct mcp_lines *r)
 {
 	buf_dispose(&r->in);
@@ -23,12 +33,9 @@ void mcp_lines_dispose(struct mcp_lines *r)
 
 int mcp_lines_feed(struct mcp_lines *r, const char *p, size_t n)
 {
-	if (r->consume) {
-		buf_consume(&r->in, r->consume);
-		r->consume = 0;
-	}
+	consume(r);
 	while (n) {
-		size_t take = n < READ_CHUNK ? n : READ_CHUNK, tail;
+		size_t take = n < READ_CHUNK ? n : READ_CHUNK, old = r->in.len;
 		const char *nl;
 		int rc;
 		if (r->skipping) {
@@ -47,11 +54,12 @@ int mcp_lines_feed(struct mcp_lines *r, const char *p, size_t n)
 			return rc;
 		p += take;
 		n -= take;
+		/* only the new bytes can hold the last newline */
+		if ((nl = memrchr(r->in.data + old, '\n', take)))
+			r->tail = (size_t)(nl - r->in.data) + 1;
 		/* the unfinished last line passed max: drop it up to its newline */
-		nl = memrchr(r->in.data, '\n', r->in.len);
-		tail = nl ? (size_t)(nl - r->in.data) + 1 : 0;
-		if (r->in.len - tail > r->max) {
-			buf_truncate(&r->in, tail);
+		if (r->in.len - r->tail > r->max) {
+			buf_truncate(&r->in, r->tail);
 			r->skipping = true;
 			r->too_long++;
 		}
@@ -61,7 +69,7 @@ int mcp_lines_feed(struct mcp_lines *r, const char *p, size_t n)
 
 enum mcp_lines_read mcp_lines_read(struct mcp_lines *r, int fd)
 {
-	char chunk[8192];
+	char chunk[READ_CHUNK];
 	ssize_t n = read(fd, chunk, sizeof(chunk));
 
 	if (n > 0)
@@ -81,15 +89,13 @@ enum mcp_line mcp_lines_next(struct mcp_lines *r, const char **line, size_t *n)
 	const char *nl;
 	size_t len;
 
-	if (r->consume) {
-		buf_consume(&r->in, r->consume);
-		r->consume = 0;
-	}
+	consume(r);
 	if (r->too_long) {
 		r->too_long--;
 		return MCP_LINE_TOO_LONG;
 	}
-	nl = r->in.len ? memchr(r->in.data, '\n', r->in.len) : NULL;
+	/* a whole line exists only before the tail */
+	nl = r->tail ? memchr(r->in.data, '\n', r->tail) : NULL;
 	if (!nl && !(r->ended && r->in.len))
 		return MCP_LINE_NONE;
 	len = nl ? (size_t)(nl - r->in.data) : r->in.len;

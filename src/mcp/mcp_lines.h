@@ -15,6 +15,7 @@ struct mcp_lines {
 	size_t consume;  /* bytes of the line last handed out */
 	bool skipping;   /* inside a line over max, dropped up to its newline */
 	size_t too_long; /* such lines not reported yet */
+	size_t tail;     /* where the unfinished last line starts in in: no newline after it */
 	bool ended;      /* the peer closed its end */
 };
 
