@@ -27,7 +27,7 @@ LDFLAGS_ALL := $(if $(SANITIZE),-fsanitize=$(SANITIZE)) $(LDFLAGS)
 # The main binary links only what every session needs; libgit2 and
 # libcurl live in plugins loaded on first use: each folder of
 # src/plugins/ is one shared object, src/plugins/NAME/*.c -> kairos-NAME.so.
-CORE_LIBS = -lutf8proc -lyaml -lm -ldl
+CORE_LIBS = -lutf8proc -lyaml -lstemmer -lm -ldl
 GIT_CFLAGS = $(shell pkg-config --cflags libgit2 2>/dev/null)
 GIT_LIBS = $(shell pkg-config --libs libgit2 2>/dev/null || echo -lgit2)
 CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)

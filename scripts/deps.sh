@@ -4,7 +4,7 @@
 # through sudo otherwise), and says what it installs.
 set -eu
 level=${1:-build}
-pkgs="gcc make pkg-config libjsmn-dev libcurl4-openssl-dev libgit2-dev libutf8proc-dev libyaml-dev"
+pkgs="gcc make pkg-config libjsmn-dev libcurl4-openssl-dev libgit2-dev libutf8proc-dev libyaml-dev libstemmer-dev"
 case "$level" in
 build) ;;
 test) pkgs="$pkgs git nodejs npm neovim emacs-nox elpa-eglot clangd ca-certificates" ;;

@@ -18,6 +18,7 @@ static const struct subcommand subcommands[] = {
 	{"memory", cli_memory, "memory list|show NAME|add TEXT|forget NAME [--memory-dir DIR] [--workspace DIR]\n                  [--type T] [--store S] [--name NAME] [--json]   the memories"},
 	{"log", cli_log, "log [--memory-dir DIR] [--store S] [--json]   the history of a store"},
 	{"dream", cli_dream, "dream [--workspace DIR] [--memory-dir DIR] [--force] [--dry-run] [--json]   consolidate the memory"},
+	{"mcp", cli_mcp, "mcp [--workspace DIR] [--memory-dir DIR]   Model Context Protocol server for coding agents"},
 	{"undo", cli_undo, "undo [--memory-dir DIR] [--store S] [--json]   undo the last change to a store"},
 	{"trust", cli_trust, "trust [--workspace DIR] [--revoke] [--status] [--json]   trust a workspace's team store and instruction files"},
 	{"__cochange", cli_cochange, NULL},

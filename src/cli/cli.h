@@ -34,5 +34,7 @@ int cli_check(int argc, char **argv);
 int cli_cochange(int argc, char **argv);
 int cli_dream(int argc, char **argv);
 int cli_trust(int argc, char **argv);
+int cli_search(int argc, char **argv);
+int cli_mcp(int argc, char **argv);
 
 #endif

@@ -227,6 +227,8 @@ int cli_memory(int argc, char **argv)
 	};
 	int npos = 0, rc;
 
+	if (argc > 0 && !strcmp(argv[0], "search"))
+		return cli_search(argc - 1, argv + 1);
 	if ((rc = cli_parse("memory", argc, argv, opts, (int)ARRAY_LEN(opts), &npos)))
 		return rc;
 	if (npos < 1) {

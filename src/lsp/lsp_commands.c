@@ -2,6 +2,7 @@
 #include "lsp_commands.h"
 #include "lsp_dream.h"
 #include "lsp_memory.h"
+#include "lsp_search.h"
 #include "lsp_tick.h"
 #include "lsp_trust.h"
 #include "kairos/err.h"
@@ -20,6 +21,7 @@ static const struct {
 	{"kairos.undo", lsp_memory_undo},
 	{"kairos.feedback", lsp_tick_feedback},
 	{"kairos.trust", lsp_trust_command},
+	{"kairos.search", lsp_search_command},
 };
 
 void lsp_commands_capabilities(struct jw *w)

@@ -1,14 +1,4 @@
 #!/bin/sh
 # Client tests: the real binary driven through vscode-jsonrpc and raw bytes.
 set -u
-cd "$ROOT/tests/client" || exit 1
-passed=0; failed=0
-for t in *.test.js; do
-	echo "-- $t"
-	out=$(node "$t" 2>&1); echo "$out" | grep -v '^ok ' | tail -n 40
-	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
-	if [ -z "$line" ]; then echo "$t: no result line"; failed=$((failed + 1)); continue; fi
-	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-	passed=$((passed + p)); failed=$((failed + f))
-done
-echo "$passed passed, $failed failed"
+sh "$ROOT/tests/node-tests.sh" "$ROOT/tests/client"
