@@ -49,7 +49,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 DEPS_STAMP := $(B)/.deps-build
 
-.PHONY: all deps deps-test test test-run asan demo bench install clean units
+.PHONY: all deps deps-test test test-run asan demo bench install clean units man
 
 all: $(B)/kairos $(PLUGINS)
 
@@ -132,6 +132,11 @@ install: all
 	install -m 755 $(B)/kairos $(DESTDIR)$(PREFIX)/bin/kairos
 	for p in $(PLUGINS); do install -m 644 $$p $(DESTDIR)$(PREFIX)/lib/kairos/; done
 	install -m 644 doc/kairos.1 $(DESTDIR)$(PREFIX)/share/man/man1/kairos.1
+
+# doc/kairos.1 is made from the commands' tables (src/cli); the 12-cli
+# suite checks that it is up to date
+man: all
+	$(B)/kairos __man > doc/kairos.1
 
 clean:
 	rm -rf build build-asan

@@ -172,15 +172,20 @@ static int print_json(const struct suggestion_list *l)
 	return rc ? 1 : 0;
 }
 
-int cli_check(int argc, char **argv)
+static const char *ws_opt, *memdir;
+static bool json;
+
+static const struct cli_opt opts[] = {
+	{"--workspace", CLI_VALUE, NULL, &ws_opt, "DIR",
+	 "the project to check (default: the current directory)"},
+	{"--memory-dir", CLI_VALUE, NULL, &memdir, "DIR",
+	 "use that one store alone: no other store is read"},
+	{"--json", CLI_FLAG, &json, NULL, NULL,
+	 "print one JSON array of {file, line, column, severity, message, memory, fix}"},
+};
+
+static int run(int argc, char **argv)
 {
-	const char *ws_opt = NULL, *memdir = NULL;
-	bool json = false;
-	struct cli_opt opts[] = {
-		{"--workspace", CLI_VALUE, NULL, &ws_opt},
-		{"--memory-dir", CLI_VALUE, NULL, &memdir},
-		{"--json", CLI_FLAG, &json, NULL},
-	};
 	struct store_set ss = {0};
 	struct rules *rules = NULL;
 	struct feedback *fb = NULL;
@@ -191,7 +196,7 @@ int cli_check(int argc, char **argv)
 	bool ws_trusted = false, trusted[STORE_COUNT];
 	int npos, rc, status = 0;
 
-	rc = cli_parse("check", argc, argv, opts, (int)ARRAY_LEN(opts), &npos);
+	rc = cli_parse(&cli_check_cmd, argc, argv, &npos);
 	if (rc)
 		return rc;
 	if (!realpath(ws_opt ? ws_opt : ".", ws)) {
@@ -292,3 +297,17 @@ out:
 	store_set_dispose(&ss);
 	return status;
 }
+
+const struct cli_cmd cli_check_cmd = {
+	.name = "check",
+	.args = "[FILE...]",
+	.summary = "memories checked against files, as the tick does, for scripts and CI",
+	.details = "Run the tick's engine over FILEs in batch (default: the files in the "
+		   "workspace's git index, else every regular file but .git), with the same "
+		   "memories and rejections as the server and no per-tick budget. Each "
+		   "suggestion is one line FILE:LINE:COL: SEVERITY: MESSAGE [MEMORY] (1-based "
+		   "line, byte column), sorted. Exits 0 when it ran, whatever it found.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};

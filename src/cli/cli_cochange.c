@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-int cli_cochange(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct repo_cochange *h = NULL;
 	struct buf b = BUF_INIT_CAP(REPO_COCHANGE_JSON_MAX);
@@ -54,3 +54,11 @@ int cli_cochange(int argc, char **argv)
 	buf_dispose(&b);
 	return 0;
 }
+
+const struct cli_cmd cli_cochange_cmd = {
+	.name = "__cochange",
+	.args = "WORKSPACE",
+	.summary = "the co-change hints of WORKSPACE as JSON, for the server",
+	.run = run,
+	.internal = true,
+};

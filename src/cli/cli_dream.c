@@ -106,38 +106,40 @@ static int print_text(const struct dream_report *r, bool dry)
 	return 0;
 }
 
-int cli_dream(int argc, char **argv)
+static const char *workspace, *memory_dir, *pfd, *min_hours, *min_signals, *llm;
+static bool force, dry, json;
+
+static const struct cli_opt opts[] = {
+	{"--workspace", CLI_VALUE, NULL, &workspace, "DIR",
+	 "the project whose personal store to dream (default: the current directory)"},
+	{"--memory-dir", CLI_VALUE, NULL, &memory_dir, "DIR", "dream that one store instead"},
+	{"--force", CLI_FLAG, &force, NULL, NULL,
+	 "dream now, whatever the gates say (24 hours and 5 signals since the last dream); never past the lock"},
+	{"--dry-run", CLI_FLAG, &dry, NULL, NULL, "say what would change, and change nothing"},
+	{"--json", CLI_FLAG, &json, NULL, NULL, "print the dream report as one JSON object"},
+	/* for a server running the dream as its child */
+	{"--progress-fd", CLI_VALUE, NULL, &pfd, "N", NULL},
+	{"--min-hours", CLI_VALUE, NULL, &min_hours, "H", NULL},
+	{"--min-signals", CLI_VALUE, NULL, &min_signals, "N", NULL},
+	{"--llm", CLI_VALUE, NULL, &llm, "JSON", NULL},
+};
+
+static int run(int argc, char **argv)
 {
-	const char *workspace = NULL, *memory_dir = NULL, *pfd = NULL, *min_hours = NULL,
-		   *min_signals = NULL, *llm = NULL;
 	struct model_config mc;
 	struct dream_opin *ops = NULL;
 	size_t nops = 0;
-	bool force = false, dry = false, json = false;
 	int npos = 0, rc, fd = -1, status = 1;
 	struct store_set ss;
 	struct store *st;
 	struct dream_opts o;
 	struct dream_report rep;
 	char cwd[4096];
-	const struct cli_opt opts[] = {
-		{"--workspace", CLI_VALUE, NULL, &workspace},
-		{"--memory-dir", CLI_VALUE, NULL, &memory_dir},
-		{"--force", CLI_FLAG, &force, NULL},
-		{"--dry-run", CLI_FLAG, &dry, NULL},
-		{"--json", CLI_FLAG, &json, NULL},
-		{"--progress-fd", CLI_VALUE, NULL, &pfd},
-		{"--min-hours", CLI_VALUE, NULL, &min_hours},
-		{"--min-signals", CLI_VALUE, NULL, &min_signals},
-		{"--llm", CLI_VALUE, NULL, &llm},
-	};
 
-	if (cli_parse("dream", argc, argv, opts, (int)ARRAY_LEN(opts), &npos))
+	if (cli_parse(&cli_dream_cmd, argc, argv, &npos))
 		return 2;
-	if (npos) {
-		fprintf(stderr, "kairos dream: unexpected argument '%s'\n", argv[0]);
-		return 2;
-	}
+	if (npos)
+		return cli_unexpected(&cli_dream_cmd, argv[0], NULL);
 	dream_opts_init(&o);
 	if (pfd) {
 		char *end;
@@ -239,3 +241,17 @@ int cli_dream(int argc, char **argv)
 	store_set_dispose(&ss);
 	return status;
 }
+
+const struct cli_cmd cli_dream_cmd = {
+	.name = "dream",
+	.summary = "consolidate a store's memory (AutoDream)",
+	.details = "Merge near-duplicates, retire contradicted, expired and stale memories to "
+		   "archive/, rewrite relative dates, promote repeated observations and rebuild "
+		   "the index, as one history commit: nothing is deleted, and kairos undo takes "
+		   "it back. The report says each change and why, and the pairs it found alike "
+		   "but left alone. Exits 0 when the dream ran (invalid memory files are reported "
+		   "on stderr, one line each), 1 when it could not.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};

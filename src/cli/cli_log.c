@@ -9,17 +9,27 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_log(int argc, char **argv)
+static struct cli_store_opts o;
+
+static const struct cli_opt opts[] = {
+	CLI_STORE_OPT_MEMORY_DIR(o),
+	CLI_STORE_OPT_WORKSPACE(o),
+	CLI_STORE_OPT_STORE(o, "the history of that store: personal (default), team or user"),
+	CLI_STORE_OPT_JSON(o, "print one JSON array of {id, time, message}"),
+};
+
+static int run(int argc, char **argv)
 {
 	struct store_set s;
 	struct store *st;
 	struct history_entry *e = NULL;
 	size_t n = 0;
-	bool json = false;
+	bool json;
 	int rc;
 
-	if ((rc = cli_store_one("log", argc, argv, &s, &st, &json)))
+	if ((rc = cli_store_one(&cli_log_cmd, &o, argc, argv, &s, &st)))
 		return rc;
+	json = o.json;
 	if (history_log(st->dir, &e, &n)) {
 		fprintf(stderr, "kairos log: %s\n", kr_errmsg());
 		store_set_dispose(&s);
@@ -57,3 +67,14 @@ int cli_log(int argc, char **argv)
 	store_set_dispose(&s);
 	return rc;
 }
+
+const struct cli_cmd cli_log_cmd = {
+	.name = "log",
+	.summary = "the history of a store, newest first",
+	.details = "Every change kairos makes to a store (remember, forget, a dream, undo, and "
+		   "hand edits it noticed) is one commit in a git repository that belongs to the "
+		   "store and lives outside it: one line per commit, its id, time and message.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};

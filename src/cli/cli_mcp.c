@@ -4,22 +4,34 @@
 #include "kairos/err.h"
 #include "kairos/mcp_server.h"
 
-#include <stdio.h>
+static const char *workspace, *memory_dir;
 
-int cli_mcp(int argc, char **argv)
+static const struct cli_opt opts[] = {
+	{"--workspace", CLI_VALUE, NULL, &workspace, "DIR",
+	 "the project whose memory to serve (default: the current directory)"},
+	{"--memory-dir", CLI_VALUE, NULL, &memory_dir, "DIR",
+	 "serve that one store instead of the project's stores"},
+};
+
+static int run(int argc, char **argv)
 {
-	const char *workspace = NULL, *memory_dir = NULL;
-	const struct cli_opt opts[] = {
-		{"--workspace", CLI_VALUE, NULL, &workspace},
-		{"--memory-dir", CLI_VALUE, NULL, &memory_dir},
-	};
 	int npos = 0, rc;
 
-	if ((rc = cli_parse("mcp", argc, argv, opts, (int)ARRAY_LEN(opts), &npos)))
+	if ((rc = cli_parse(&cli_mcp_cmd, argc, argv, &npos)))
 		return rc;
-	if (npos) {
-		fprintf(stderr, "kairos mcp: unexpected argument '%s'\n", argv[0]);
-		return 2;
-	}
+	if (npos)
+		return cli_unexpected(&cli_mcp_cmd, argv[0], NULL);
 	return mcp_server_run(workspace, memory_dir);
 }
+
+const struct cli_cmd cli_mcp_cmd = {
+	.name = "mcp",
+	.summary = "the Model Context Protocol server, for coding agents",
+	.details = "Serve the memory to an agent over MCP (one JSON-RPC message per line on "
+		   "stdin and stdout): tools to search, list, read, add, forget and restore "
+		   "memories and to dream, and every memory as a resource. It shares the "
+		   "stores, locks and history with the editor's server.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};

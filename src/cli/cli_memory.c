@@ -74,10 +74,15 @@ static int do_list(struct cli_store_opts *o)
 		jw_end(&w);
 		rc = cli_store_print_json(&b);
 	} else {
+		/* the name column as wide as the longest name listed */
+		int w = 4;
+		for (size_t i = 0; i < s.mems.n; i++)
+			if (wanted(s.mems.v[i], o) && (int)strlen(s.mems.v[i]->name) > w)
+				w = (int)strlen(s.mems.v[i]->name);
 		for (size_t i = 0; i < s.mems.n; i++) {
 			const struct mem *m = s.mems.v[i];
 			if (wanted(m, o))
-				printf("%-32s %-9s %-8s %s\n", m->name, mem_type_name(m->type),
+				printf("%-*s  %-9s %-8s %s\n", w, m->name, mem_type_name(m->type),
 				       mem_store_name(m->store), m->description);
 		}
 	}
@@ -210,40 +215,56 @@ out:
 	return rc;
 }
 
-static const char memory_usage[] =
-	"usage: kairos memory list|show NAME|add TEXT|forget NAME [--memory-dir DIR] "
-	"[--workspace DIR] [--type T] [--store S] [--name NAME] [--json]\n";
+static struct cli_store_opts opt;
 
-int cli_memory(int argc, char **argv)
+static const struct cli_opt opts[] = {
+	CLI_STORE_OPT_MEMORY_DIR(opt),
+	CLI_STORE_OPT_WORKSPACE(opt),
+	CLI_STORE_OPT_TYPE(opt, "list: only that type; add: the new memory's type (user, feedback, "
+				"project or reference; default project)"),
+	CLI_STORE_OPT_STORE(opt, "list: only that store; add and forget: that store (personal, team "
+				 "or user; default personal, forget looks in all three)"),
+	{"--name", CLI_VALUE, NULL, &opt.name, "NAME",
+	 "add: the new memory's name (default: made from the text's first line)"},
+	CLI_STORE_OPT_JSON(opt, "print JSON: the kairos.memories objects (show: the whole memory)"),
+};
+
+/* Says what is wrong with the action's arguments, and the synopsis. */
+static int bad_args(const char *action, int npos, int want, char **argv)
 {
-	struct cli_store_opts o = {0};
-	const struct cli_opt opts[] = {
-		{"--memory-dir", CLI_VALUE, NULL, &o.memory_dir},
-		{"--workspace", CLI_VALUE, NULL, &o.workspace},
-		{"--type", CLI_VALUE, NULL, &o.type},
-		{"--store", CLI_VALUE, NULL, &o.store},
-		{"--name", CLI_VALUE, NULL, &o.name},
-		{"--json", CLI_FLAG, &o.json, NULL},
-	};
+	if (npos < want)
+		fprintf(stderr, "kairos memory %s: %s is missing\nusage: ", action,
+			!strcmp(action, "add") ? "the TEXT to remember" : "the NAME of the memory");
+	else
+		fprintf(stderr, "kairos memory %s: unexpected argument '%s'\nusage: ", action,
+			argv[want]);
+	cli_synopsis(stderr, &cli_memory_cmd);
+	return 2;
+}
+
+static int run(int argc, char **argv)
+{
+	struct cli_store_opts *o = &opt;
 	int npos = 0, rc;
 
-	if (argc > 0 && !strcmp(argv[0], "search"))
-		return cli_search(argc - 1, argv + 1);
-	if ((rc = cli_parse("memory", argc, argv, opts, (int)ARRAY_LEN(opts), &npos)))
+	if ((rc = cli_parse(&cli_memory_cmd, argc, argv, &npos)))
 		return rc;
 	if (npos < 1) {
-		fputs(memory_usage, stderr);
+		fputs("kairos memory: the action is missing (list, show, add or forget)\nusage: ", stderr);
+		cli_synopsis(stderr, &cli_memory_cmd);
 		return 2;
 	}
-	if ((rc = cli_store_check("memory", &o)))
+	if ((rc = cli_store_check("memory", o)))
 		return rc;
-	if (!strcmp(argv[0], "list") && npos == 1)
-		return do_list(&o);
-	if (!strcmp(argv[0], "show") && npos == 2)
-		return do_show(&o, argv[1]);
-	if (!strcmp(argv[0], "forget") && npos == 2)
-		return do_forget(&o, argv[1]);
-	if (!strcmp(argv[0], "add") && npos >= 2) {
+	if (!strcmp(argv[0], "list"))
+		return npos == 1 ? do_list(o) : bad_args("list", npos, 1, argv);
+	if (!strcmp(argv[0], "show"))
+		return npos == 2 ? do_show(o, argv[1]) : bad_args("show", npos, 2, argv);
+	if (!strcmp(argv[0], "forget"))
+		return npos == 2 ? do_forget(o, argv[1]) : bad_args("forget", npos, 2, argv);
+	if (!strcmp(argv[0], "add")) {
+		if (npos < 2)
+			return bad_args("add", npos, 2, argv);
 		/* the limit the CLI has always set on a text: half a memory file */
 		struct buf text = BUF_INIT_CAP(MEM_MAX_FILE / 2);
 		if (npos == 2 && !strcmp(argv[1], "-")) {
@@ -265,14 +286,28 @@ int cli_memory(int argc, char **argv)
 			buf_dispose(&text);
 			return 2;
 		}
-		rc = do_add(&o, buf_cstr(&text));
+		rc = do_add(o, buf_cstr(&text));
 		buf_dispose(&text);
 		return rc;
 	}
-	if (strcmp(argv[0], "list") && strcmp(argv[0], "show") && strcmp(argv[0], "add") &&
-	    strcmp(argv[0], "forget"))
-		fprintf(stderr, "kairos memory: unknown action '%s'\n", argv[0]);
-	fputs(memory_usage, stderr);
+	fprintf(stderr, "kairos memory: unknown action '%s' (list, show, add, forget or search)\nusage: ",
+		argv[0]);
+	cli_synopsis(stderr, &cli_memory_cmd);
 	return 2;
 }
+
+const struct cli_cmd cli_memory_cmd = {
+	.name = "memory",
+	.args = "list | show NAME | add TEXT | forget NAME",
+	.summary = "list, show, add or forget memories",
+	.details = "list: every active memory of every store (name, type, store, description). "
+		   "show NAME: one memory as its file. add TEXT: a new memory (TEXT - reads it "
+		   "from stdin); its description is the text's first line, and credentials in it "
+		   "become [REDACTED]. forget NAME: the memory is archived (never deleted) and the "
+		   "index rebuilt. Each change is one history commit, so kairos undo takes it "
+		   "back. kairos memory search has its own options.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};
 

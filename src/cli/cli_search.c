@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char search_usage[] =
-	"usage: kairos memory search QUERY [--limit N] [--json] [--memory-dir DIR] "
-	"[--workspace DIR] [--type T] [--store S]\n";
-
 /* --type and --store narrow what is ranked. */
 static bool wanted(const struct mem *m, void *ud)
 {
@@ -64,18 +60,20 @@ static int print_hits(const struct search_hit *h, size_t n, bool json)
 	return rc;
 }
 
-int cli_search(int argc, char **argv)
+static struct cli_store_opts o;
+static const char *limit_s;
+
+static const struct cli_opt opts[] = {
+	{"--limit", CLI_VALUE, NULL, &limit_s, "N", "at most N memories, best first (default 10)"},
+	CLI_STORE_OPT_JSON(o, "print the kairos.memories objects with a numeric score"),
+	CLI_STORE_OPT_MEMORY_DIR(o),
+	CLI_STORE_OPT_WORKSPACE(o),
+	CLI_STORE_OPT_TYPE(o, "only memories of that type: user, feedback, project or reference"),
+	CLI_STORE_OPT_STORE(o, "only memories of that store: personal, team, user or import"),
+};
+
+static int run(int argc, char **argv)
 {
-	struct cli_store_opts o = {0};
-	const char *limit_s = NULL;
-	const struct cli_opt opts[] = {
-		{"--memory-dir", CLI_VALUE, NULL, &o.memory_dir},
-		{"--workspace", CLI_VALUE, NULL, &o.workspace},
-		{"--type", CLI_VALUE, NULL, &o.type},
-		{"--store", CLI_VALUE, NULL, &o.store},
-		{"--limit", CLI_VALUE, NULL, &limit_s},
-		{"--json", CLI_FLAG, &o.json, NULL},
-	};
 	struct buf query = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct search_index *ix = NULL;
 	struct search_hit *hits = NULL;
@@ -83,10 +81,11 @@ int cli_search(int argc, char **argv)
 	size_t limit = SEARCH_DEFAULT_LIMIT, n = 0;
 	int npos = 0, rc;
 
-	if ((rc = cli_parse("memory search", argc, argv, opts, (int)ARRAY_LEN(opts), &npos)))
+	if ((rc = cli_parse(&cli_search_cmd, argc, argv, &npos)))
 		return rc;
 	if (npos < 1) {
-		fputs(search_usage, stderr);
+		fputs("kairos memory search: what to search for is missing\nusage: ", stderr);
+		cli_synopsis(stderr, &cli_search_cmd);
 		return 2;
 	}
 	if ((rc = cli_store_check("memory search", &o)) || (rc = parse_limit(limit_s, &limit)))
@@ -122,3 +121,15 @@ out:
 	buf_dispose(&query);
 	return rc;
 }
+
+const struct cli_cmd cli_search_cmd = {
+	.name = "memory search",
+	.args = "QUERY",
+	.summary = "the memories most relevant to QUERY, best first",
+	.details = "Rank the active memories of every store by relevance to QUERY (their names, "
+		   "descriptions and bodies; words normalised and stemmed), the same ranking as "
+		   "the kairos.search command and the MCP memory_search tool.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};

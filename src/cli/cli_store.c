@@ -68,33 +68,22 @@ int cli_store_print_json(struct buf *b)
 	return 0;
 }
 
-/* log and undo work on one store: --memory-dir, or --store (personal). */
-int cli_store_one(const char *cmd, int argc, char **argv, struct store_set *s,
-		     struct store **st, bool *json)
+int cli_store_one(const struct cli_cmd *c, struct cli_store_opts *o, int argc, char **argv,
+		  struct store_set *s, struct store **st)
 {
-	struct cli_store_opts o = {0};
-	const struct cli_opt opts[] = {
-		{"--memory-dir", CLI_VALUE, NULL, &o.memory_dir},
-		{"--workspace", CLI_VALUE, NULL, &o.workspace},
-		{"--store", CLI_VALUE, NULL, &o.store},
-		{"--json", CLI_FLAG, &o.json, NULL},
-	};
 	int npos = 0, rc;
 
-	if ((rc = cli_parse(cmd, argc, argv, opts, (int)ARRAY_LEN(opts), &npos)))
+	if ((rc = cli_parse(c, argc, argv, &npos)))
 		return rc;
-	if (npos) {
-		fprintf(stderr, "kairos %s: unexpected argument '%s'\n", cmd, argv[0]);
-		return 2;
-	}
-	if ((rc = cli_store_check(cmd, &o)))
+	if (npos)
+		return cli_unexpected(c, argv[0], NULL);
+	if ((rc = cli_store_check(c->name, o)))
 		return rc;
-	if (cli_store_open(s, &o, false))
+	if (cli_store_open(s, o, false))
 		return 1;
-	if (!(*st = cli_store_pick(s, &o, cmd))) {
+	if (!(*st = cli_store_pick(s, o, c->name))) {
 		store_set_dispose(s);
 		return 2;
 	}
-	*json = o.json;
 	return 0;
 }

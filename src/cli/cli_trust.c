@@ -36,26 +36,27 @@ static void print_state(const char *real, bool trusted, bool json)
 		       real);
 }
 
-int cli_trust(int argc, char **argv)
+static const char *ws;
+static bool revoke, status, json;
+
+static const struct cli_opt opts[] = {
+	{"--workspace", CLI_VALUE, NULL, &ws, "DIR", "the workspace (default: the current directory)"},
+	{"--revoke", CLI_FLAG, &revoke, NULL, NULL, "take the decision back"},
+	{"--status", CLI_FLAG, &status, NULL, NULL, "only show the decision, change nothing"},
+	{"--json", CLI_FLAG, &json, NULL, NULL,
+	 "print {\"workspace\": PATH, \"trusted\": BOOL} after what was done"},
+};
+
+static int run(int argc, char **argv)
 {
-	const char *ws = NULL;
-	bool revoke = false, status = false, json = false, trusted = false;
-	struct cli_opt opts[] = {
-		{"--workspace", CLI_VALUE, NULL, &ws},
-		{"--revoke", CLI_FLAG, &revoke, NULL},
-		{"--status", CLI_FLAG, &status, NULL},
-		{"--json", CLI_FLAG, &json, NULL},
-	};
+	bool trusted = false;
 	char *real = NULL;
 	int npos, rc;
 
-	if ((rc = cli_parse("trust", argc, argv, opts, (int)ARRAY_LEN(opts), &npos)))
+	if ((rc = cli_parse(&cli_trust_cmd, argc, argv, &npos)))
 		return rc;
-	if (npos) {
-		fprintf(stderr, "kairos trust: unexpected argument '%s' (the workspace is --workspace DIR)\n",
-			argv[0]);
-		return 2;
-	}
+	if (npos)
+		return cli_unexpected(&cli_trust_cmd, argv[0], "the workspace is --workspace DIR");
 	if (revoke && status) {
 		fprintf(stderr, "kairos trust: --revoke and --status exclude each other\n");
 		return 2;
@@ -72,3 +73,16 @@ int cli_trust(int argc, char **argv)
 	free(real);
 	return 0;
 }
+
+const struct cli_cmd cli_trust_cmd = {
+	.name = "trust",
+	.summary = "trust a workspace's team store and instruction files",
+	.details = "Record that you trust the workspace: its team store and instruction files "
+		   "(CLAUDE.md, AGENTS.md, ...) then offer their fixes and instruct a model. "
+		   "Until then their memories show diagnostics only, and reach a model only as "
+		   "quoted data. The decision is kept under $XDG_DATA_HOME/kairos/trust/, keyed "
+		   "by the workspace's real path; nothing inside a workspace can grant it.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};

@@ -7,16 +7,26 @@
 
 #include <stdio.h>
 
-int cli_undo(int argc, char **argv)
+static struct cli_store_opts o;
+
+static const struct cli_opt opts[] = {
+	CLI_STORE_OPT_MEMORY_DIR(o),
+	CLI_STORE_OPT_WORKSPACE(o),
+	CLI_STORE_OPT_STORE(o, "undo in that store: personal (default), team or user"),
+	CLI_STORE_OPT_JSON(o, "print {\"reverted\": COMMIT, \"commit\": COMMIT}"),
+};
+
+static int run(int argc, char **argv)
 {
 	struct store_set s;
 	struct store *st;
 	struct store_ops_result r = {0};
-	bool json = false;
+	bool json;
 	int rc;
 
-	if ((rc = cli_store_one("undo", argc, argv, &s, &st, &json)))
+	if ((rc = cli_store_one(&cli_undo_cmd, &o, argc, argv, &s, &st)))
 		return rc;
+	json = o.json;
 	if (store_ops_undo(&r, &s, (int)st->kind)) {
 		fprintf(stderr, "kairos undo: %s\n", kr_errmsg());
 		rc = 1;
@@ -30,3 +40,14 @@ int cli_undo(int argc, char **argv)
 	store_set_dispose(&s);
 	return rc;
 }
+
+const struct cli_cmd cli_undo_cmd = {
+	.name = "undo",
+	.summary = "undo the last change to a store",
+	.details = "Restore the store to its state before its newest change, byte for byte, as "
+		   "a new commit; undoing an undo redoes. A hand edit not yet recorded is "
+		   "committed first, so undo never loses it.",
+	.opts = opts,
+	.nopts = ARRAY_LEN(opts),
+	.run = run,
+};

@@ -95,6 +95,7 @@ check "a positional argument: 2" '[ $? = 2 ]'
 check "--revoke with --status: 2" '[ $? = 2 ]'
 "$K" trust --bogus >/dev/null 2>&1
 check "unknown option: 2" '[ $? = 2 ]'
-check "listed in --help" '"$K" --help | grep -q "kairos trust \[--workspace DIR\] \[--revoke\]"'
+check "listed in --help" '"$K" --help | grep -q "^  trust  *trust a workspace"'
+check "its own --help shows its options" '"$K" trust --help | grep -q "kairos trust \[--workspace DIR\] \[--revoke\]"'
 
 echo "$passed passed, $failed failed"
