@@ -69,7 +69,7 @@ static int write_step(struct dream_snap *s, struct store *st)
 					    s->it[i].superseded_by)))
 			goto fail;
 	}
-	if (s->rep->consumed.n && (rc = dream_journal_drop(st->dir, &s->rep->consumed)))
+	if (s->rep->consumed.n && (rc = journal_drop(st->dir, &s->rep->consumed)))
 		goto fail;
 	if ((rc = dream_report_commit_message(s->rep, &msg)))
 		goto fail;

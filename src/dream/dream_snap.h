@@ -128,10 +128,6 @@ int dream_gate_check(struct dream_report *out, const struct store *st, const str
 /* Records a dream that ran at when in the store's dream.json. */
 int dream_gate_record(const char *store_dir, int64_t when, const struct dream_report *r);
 
-/* Rewrites journal.jsonl without the consumed lines (each removed once,
- * by content, so lines appended meanwhile stay). */
-int dream_journal_drop(const char *dir, const struct strv *consumed);
-
 /* Applies operations proposed from outside (a model) to the snapshot,
  * under the deterministic dream's rules: names that are not active are
  * dropped, the survivor is the newest, a supersede needs the newer as

@@ -445,6 +445,20 @@ TEST(promote_rejections_silence)
 	fx_dispose(&f);
 }
 
+TEST(dates_in_the_description_too)
+{
+	struct mem *ms[1] = {mk("outage", "Yesterday the build broke, see `git log --since yesterday`",
+				"Yesterday the build broke.\n```\nyesterday\n```\n", NULL)};
+	struct fx f;
+	fx_init(&f, ms, 1);
+	CHECK_INT(dream_dates(&f.s), 0);
+	CHECK_STR(f.s.mems.v[0]->description, "2025-12-31 the build broke, see `git log --since yesterday`");
+	CHECK_STR(f.s.mems.v[0]->body, "2025-12-31 the build broke.\n```\nyesterday\n```\n");
+	CHECK_INT(f.rep.dates_fixed, 2);
+	CHECK(f.s.it[0].dirty);
+	fx_dispose(&f);
+}
+
 TEST(cancel_stops_phases)
 {
 	struct mem *ms[2] = {mk("a", "Run unit tests before pushing", NULL, NULL),
@@ -496,6 +510,7 @@ int main(void)
 	RUN(expired_pruned);
 	RUN(promote_edit_patterns);
 	RUN(promote_rejections_silence);
+	RUN(dates_in_the_description_too);
 	RUN(cancel_stops_phases);
 	RUN(ops_parse);
 	CHECK_MAIN_END();
