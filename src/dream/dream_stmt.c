@@ -249,6 +249,20 @@ static bool setting_before(const struct dream_tok *t, size_t a, size_t i)
 	return false;
 }
 
+/* Does an object follow t[i] in its part of the sentence ("on linux",
+ * "off the main thread")? Then "on"/"off" is a preposition, not a value
+ * ("turn the cache on for CI"). */
+static bool object_follows(const struct dream_tok *t, size_t a, size_t e, size_t i)
+{
+	(void)a;
+	for (size_t j = i + 1; j < e && t[j].kind != DT_BREAK; j++) {
+		if (t[j].kind == DT_WORD && dream_text_stopword(t[j].s))
+			continue;
+		return !(t[j].kind == DT_WORD && IN(t[j].s, relation_words));
+	}
+	return false;
+}
+
 /* Values and anchors of the sentence t[a, e). */
 static void classify(const struct dream_tok *t, struct tinfo *ti, size_t a, size_t e)
 {
@@ -300,7 +314,7 @@ static void classify(const struct dream_tok *t, struct tinfo *ti, size_t a, size
 			ti[i].cls = V_NAMING, snprintf(ti[i].val, sizeof(ti[i].val), "%.40s", k->s);
 		else if (!strcmp(k->s, "true") || !strcmp(k->s, "false"))
 			ti[i].cls = V_BOOL, snprintf(ti[i].val, sizeof(ti[i].val), "%s", k->s);
-		else if (!strcmp(k->s, "on") || !strcmp(k->s, "off"))
+		else if ((!strcmp(k->s, "on") || !strcmp(k->s, "off")) && !object_follows(t, a, e, i))
 			ti[i].cls = V_ONOFF, snprintf(ti[i].val, sizeof(ti[i].val), "%s", k->s);
 	}
 	/* roles: the nearest word before, in the same part of the sentence,
