@@ -210,7 +210,8 @@ struct sent {
 };
 
 struct an {
-	struct items dup, exact;
+	struct items dup, exact; /* dup: every sentence's items, for "similar" */
+	struct items sdup;       /* one item per sentence: its duplicate key */
 	struct sent *sent;
 	size_t nsent, capsent;
 	bool undecidable;
@@ -252,9 +253,8 @@ static bool setting_before(const struct dream_tok *t, size_t a, size_t i)
 /* Does an object follow t[i] in its part of the sentence ("on linux",
  * "off the main thread")? Then "on"/"off" is a preposition, not a value
  * ("turn the cache on for CI"). */
-static bool object_follows(const struct dream_tok *t, size_t a, size_t e, size_t i)
+static bool object_follows(const struct dream_tok *t, size_t e, size_t i)
 {
-	(void)a;
 	for (size_t j = i + 1; j < e && t[j].kind != DT_BREAK; j++) {
 		if (t[j].kind == DT_WORD && dream_text_stopword(t[j].s))
 			continue;
@@ -314,7 +314,7 @@ static void classify(const struct dream_tok *t, struct tinfo *ti, size_t a, size
 			ti[i].cls = V_NAMING, snprintf(ti[i].val, sizeof(ti[i].val), "%.40s", k->s);
 		else if (!strcmp(k->s, "true") || !strcmp(k->s, "false"))
 			ti[i].cls = V_BOOL, snprintf(ti[i].val, sizeof(ti[i].val), "%s", k->s);
-		else if ((!strcmp(k->s, "on") || !strcmp(k->s, "off")) && !object_follows(t, a, e, i))
+		else if ((!strcmp(k->s, "on") || !strcmp(k->s, "off")) && !object_follows(t, e, i))
 			ti[i].cls = V_ONOFF, snprintf(ti[i].val, sizeof(ti[i].val), "%s", k->s);
 	}
 	/* roles: the nearest word before, in the same part of the sentence,
@@ -400,7 +400,7 @@ static bool prefer_span(const struct dream_tok *t, const struct tinfo *ti, size_
 static void sentence(struct an *an, const struct dream_tok *t, struct tinfo *ti, size_t a,
 		     size_t e)
 {
-	struct items subj = {0};
+	struct items subj = {0}, dup = {0};
 	struct sent s = {0};
 	char id[256], pid[256], role[256];
 	size_t p = 0, o = 0, ye = 0;
@@ -446,11 +446,11 @@ static void sentence(struct an *an, const struct dream_tok *t, struct tinfo *ti,
 			neg++;
 		/* the duplicate key: content words, values, anchors with roles */
 		if (ti[i].cls) {
-			items_add(&an->dup, "v", vcls_name[ti[i].cls], ti[i].val, ti[i].role);
+			items_add(&dup, "v", vcls_name[ti[i].cls], ti[i].val, ti[i].role);
 		} else if (ti[i].anchor) {
-			items_add(&an->dup, "a", k->s, ti[i].role, NULL);
+			items_add(&dup, "a", k->s, ti[i].role, NULL);
 		} else if (!stop) {
-			items_add(&an->dup, "w", k->s, NULL, NULL);
+			items_add(&dup, "w", k->s, NULL, NULL);
 		}
 		if (k->kind == DT_WORD && IN(k->s, relation_words)) {
 			j = next_of(t, ti, i, e, false);
@@ -458,7 +458,7 @@ static void sentence(struct an *an, const struct dream_tok *t, struct tinfo *ti,
 				snprintf(id, sizeof(id), "$");
 			else
 				ident(t, ti, j, false, id, sizeof(id));
-			items_add(&an->dup, "r", k->s, id, NULL);
+			items_add(&dup, "r", k->s, id, NULL);
 		}
 		/* the subject: no polarity word, values as their class */
 		snprintf(role, sizeof(role), "%.200s", ti[i].in_prefer ? "<prefer>" : ti[i].role ? ti[i].role : "^");
@@ -488,6 +488,19 @@ static void sentence(struct an *an, const struct dream_tok *t, struct tinfo *ti,
 		}
 	}
 	slot_add(&s, vcls_name[V_POL], V_POL, neg & 1 ? "-" : "+");
+	/* the sentence's duplicate key: what it says binds within it */
+	items_set(&dup);
+	if (dup.n) {
+		struct dream_key dk = items_key(&dup, 0xd5);
+		char hex[40];
+		snprintf(hex, sizeof(hex), "%016llx%016llx", (unsigned long long)dk.h,
+			 (unsigned long long)dk.check);
+		items_add(&an->sdup, "S", hex, NULL, NULL);
+		for (size_t i = 0; i < dup.n; i++) {
+			items_add(&an->dup, dup.v[i], "", NULL, NULL);
+		}
+	}
+	items_dispose(&dup);
 	items_set(&subj);
 	if (!subj.n && !s.nslot) {
 		items_dispose(&subj);
@@ -517,6 +530,7 @@ static void sent_dispose(struct sent *s)
 static void an_dispose(struct an *an)
 {
 	items_dispose(&an->dup);
+	items_dispose(&an->sdup);
 	items_dispose(&an->exact);
 	for (size_t i = 0; i < an->nsent; i++)
 		sent_dispose(&an->sent[i]);
@@ -623,13 +637,15 @@ int dream_stmt_of(struct dream_stmt *out, const struct mem *m)
 	}
 	rule_item(m, &an.exact);
 	rule_item(m, &an.dup);
+	rule_item(m, &an.sdup);
 	if (!an.exact.n)
 		goto out;
 	out->use = true;
 	/* the exact sequence keeps its order; the rest are sets */
 	out->exact = items_key(&an.exact, 0xe1);
 	items_set(&an.dup);
-	out->dup = items_key(&an.dup, 0xd1);
+	items_set(&an.sdup);
+	out->dup = items_key(&an.sdup, 0xd1);
 	for (size_t i = 0; i < an.dup.n; i++)
 		out->ncontent += an.dup.v[i][0] == 'w' || an.dup.v[i][0] == 'v' || an.dup.v[i][0] == 'a';
 	out->feat = xmalloc((an.dup.n + 1) * sizeof(*out->feat));

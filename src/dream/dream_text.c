@@ -309,7 +309,7 @@ static void core_token(struct dream_toks *t, const char *s, size_t a, size_t b)
 {
 	const char *w = s + a, *ns;
 	size_t n = b - a, d = 0;
-	bool digit = false, joined = false, other = false, hyphen = false, apos = false;
+	bool digit = false, joined = false, other = false, apos = false;
 
 	if (!n)
 		return;
@@ -346,7 +346,7 @@ static void core_token(struct dream_toks *t, const char *s, size_t a, size_t b)
 		if ((w[i] == '.' || w[i] == ':') && between_words(s, a, b, a + i))
 			joined = true;
 		else if (w[i] == '-' && between_words(s, a, b, a + i))
-			hyphen = true;
+			; /* a hyphenated word: its words */
 		else if ((q = apostrophe(w + i, n - i)) && i && i + q < n && word_char(w + i + q, n - i - q))
 			apos = true;
 		else
@@ -379,7 +379,6 @@ static void core_token(struct dream_toks *t, const char *s, size_t a, size_t b)
 			i += q ? q : 1;
 		}
 	}
-	(void)hyphen;
 }
 
 /* Characters that open or close a token without being part of it. */

@@ -3,7 +3,8 @@
  * construction (tests/suites/50-dream.sh scores a dream with
  * dream_score). Families of look-alikes: one template over many
  * directories, file types, flags, targets, people and services, every
- * member a distinct fact (keep); mirror images; and, hidden among
+ * member a distinct fact (keep); mirror images, and values swapped
+ * between two sentences; and, hidden among
  * them, true duplicates (a phrase moved to the front, stop words added,
  * contractions, case) and true contradictions (one value of the closed
  * list or the polarity changed), and date traps (relative dates inside
@@ -368,6 +369,30 @@ static int f_prefer(struct fact *f, long k)
 	return 1;
 }
 
+/* Two sentences, each binding a value to a directory; odd k the same
+ * directories with the values swapped between the sentences. */
+static int f_two(struct fact *f, long k)
+{
+	char a[64], b[64], va[16], vb[16];
+	long p = k / 2, x = p % NDIRS, y = (x + 1 + p / NDIRS) % NDIRS;
+	int w = 2 << (p % 3);
+	if (p / NDIRS >= NDIRS - 1)
+		return 0;
+	dirn(x, a);
+	dirn(y, b);
+	snprintf(va, sizeof(va), k & 1 ? "%d spaces" : "tabs", w);
+	snprintf(vb, sizeof(vb), k & 1 ? "tabs" : "%d spaces", w);
+	snprintf(f->plain, sizeof(f->plain), "Indent scripts in `%s` with %s. Indent scripts in `%s` with %s", a, va, b, vb);
+	snprintf(f->moved, sizeof(f->moved), "Indent scripts in `%s` with %s. Indent scripts in `%s` with %s", b, vb, a, va);
+	if (k & 1)
+		f->contra[0] = 0;
+	else
+		snprintf(f->contra, sizeof(f->contra), "Indent scripts in `%s` with tabs. Indent scripts in `%s` with %d spaces",
+			 a, b, w == 8 ? 4 : 2 * w);
+	snprintf(f->why, sizeof(f->why), "the two trees differ");
+	return 1;
+}
+
 static const struct {
 	const char *prefix;
 	family_fn fn;
@@ -375,6 +400,7 @@ static const struct {
 	{"ind", f_indent}, {"inc", f_include}, {"flag", f_flags}, {"iss", f_issues},
 	{"mk", f_make},    {"own", f_people},  {"tmo", f_timeout}, {"port", f_port},
 	{"quo", f_quotes}, {"nam", f_naming},  {"bool", f_bool},  {"pref", f_prefer},
+	{"two", f_two},
 };
 
 #define T0 1767225600 /* 2026-01-01T00:00:00Z */
