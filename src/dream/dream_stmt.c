@@ -453,12 +453,19 @@ static void sentence(struct an *an, const struct dream_tok *t, struct tinfo *ti,
 			items_add(&dup, "w", k->s, NULL, NULL);
 		}
 		if (k->kind == DT_WORD && IN(k->s, relation_words)) {
+			size_t j2 = SIZE_MAX;
 			j = next_of(t, ti, i, e, false);
 			if (j == SIZE_MAX)
 				snprintf(id, sizeof(id), "$");
 			else
 				ident(t, ti, j, false, id, sizeof(id));
-			items_add(&dup, "r", k->s, id, NULL);
+			/* a negation reaches its verb and what follows: "do not
+			 * run benchmarks" is not "do not run tests" */
+			if (j != SIZE_MAX && IN(k->s, neg_words))
+				j2 = next_of(t, ti, j, e, false);
+			if (j2 != SIZE_MAX)
+				ident(t, ti, j2, false, pid, sizeof(pid));
+			items_add(&dup, "r", k->s, id, j2 != SIZE_MAX ? pid : NULL);
 		}
 		/* the subject: no polarity word, values as their class */
 		snprintf(role, sizeof(role), "%.200s", ti[i].in_prefer ? "<prefer>" : ti[i].role ? ti[i].role : "^");

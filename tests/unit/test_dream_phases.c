@@ -184,6 +184,8 @@ TEST(mirror_images_never_merge)
 	CHECK_PAIR("Use tabs instead of spaces in Makefiles", "Use spaces instead of tabs in Makefiles", '-');
 	CHECK_PAIR("Run the linter, not the formatter", "Run the formatter, not the linter", '-');
 	CHECK_PAIR("Run lint before tests", "Run tests before lint", '-');
+	CHECK_PAIR("Run the tests, but do not run the benchmarks",
+		   "Run the benchmarks, but do not run the tests", '-');
 	/* words bind within their sentence: the same words in other sentences differ */
 	CHECK_PAIR("Use tabs in `src/a/`. Use spaces in `src/b/`.",
 		   "Use spaces in `src/a/`. Use tabs in `src/b/`.", '-');
