@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "kairos/buf.h"
+#include "kairos/strv.h"
 
 /* Appends {"ts": now, "kind": kind, <fields>} where fields is a list of
  * already-encoded JSON members without braces ("\"uri\":\"x\",\"line\":3")
@@ -45,6 +46,12 @@ struct journal_entry {
  * decides), never dropped. */
 int journal_read(const char *store_dir, struct journal_entry **out, size_t *n);
 void journal_entries_free(struct journal_entry *e, size_t n);
+
+/* Rewrites journal.jsonl without the lines in consumed (each removed
+ * once, by content), under the exclusive journal lock that appends
+ * wait for: a line appended meanwhile is never lost. A dream calls it
+ * inside its store transaction. */
+int journal_drop(const char *store_dir, const struct strv *consumed);
 
 /* The bound journal_over_limit and journal_roll use. */
 #define JOURNAL_MAX_BYTES ((size_t)1 << 20)

@@ -69,7 +69,7 @@ static int write_step(struct dream_snap *s, struct store *st)
 					    s->it[i].superseded_by)))
 			goto fail;
 	}
-	if (s->rep->consumed.n && (rc = dream_journal_drop(st->dir, &s->rep->consumed)))
+	if (s->rep->consumed.n && (rc = journal_drop(st->dir, &s->rep->consumed)))
 		goto fail;
 	if ((rc = dream_report_commit_message(s->rep, &msg)))
 		goto fail;
@@ -138,10 +138,46 @@ static int load(struct dream_snap *s, struct dream_report *out, struct store *st
 	return 0;
 }
 
+static int cmp_mem_name(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct mem *const *)elem)->name);
+}
+
+/* Is the memory named name active after the dream? */
+static bool stays_active(const struct dream_snap *s, size_t sorted, const char *name)
+{
+	struct mem *const *m = bsearch(name, s->mems.v, sorted, sizeof(*s->mems.v), cmp_mem_name);
+	if (m)
+		return s->it[m - s->mems.v].state == DS_ACTIVE;
+	for (size_t i = sorted; i < s->mems.n; i++) /* promoted by this dream */
+		if (!strcmp(s->mems.v[i]->name, name))
+			return s->it[i].state == DS_ACTIVE;
+	return false;
+}
+
+/* The similar list holds only pairs the dream left both active. */
+static void drop_decided_pairs(struct dream_snap *s, struct dream_report *r)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < r->npairs; i++) {
+		struct dream_pair *p = &r->pairs[i];
+		if (stays_active(s, s->nsorted, p->a) && stays_active(s, s->nsorted, p->b)) {
+			r->pairs[o++] = *p;
+			continue;
+		}
+		free(p->a);
+		free(p->b);
+		free(p->kind);
+	}
+	r->npairs = o;
+}
+
 static int finish(struct dream_snap *s, struct dream_report *out, struct store *st,
 		  const struct dream_opts *o)
 {
 	int rc = 0;
+
+	drop_decided_pairs(s, out);
 
 	progress(o, "index", 85, o->dry_run ? "dry run: nothing written" : "writing");
 	if (dream_snap_cancelled(s))
@@ -216,6 +252,9 @@ int dream_run(struct dream_report *out, struct store *st, const struct dream_opt
 
 	progress(o, "prune", 70, "retiring stale memories");
 	PHASE(dream_prune(&s));
+	/* what is left undecided, among what stays active */
+	PHASE(dream_dedup_similar(&s));
+	dream_snap_stmt_release(&s);
 
 	rc = finish(&s, out, st, o);
 	if (!rc && !o->dry_run)

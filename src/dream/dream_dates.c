@@ -1,4 +1,4 @@
-/* dream_dates: relative dates in bodies ("yesterday", "this morning",
+/* dream_dates: relative dates in descriptions and bodies ("yesterday", "this morning",
  * "last week", "3 days ago", "last Monday", ...) become the ISO date
  * (YYYY-MM-DD) they meant, computed from the memory's `created` in UTC.
  * Nothing else in the sentence changes; inline code and fenced code
@@ -222,27 +222,55 @@ int dream_dates_fix(char **out_body, const char *body, int64_t created, int *cou
 	return 0;
 }
 
+/* A description's limit (memory-format.md "A memory file"). */
+#define DESCRIPTION_MAX 150
+
+/* Characters of UTF-8 text (the description's limit counts them). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 int dream_dates(struct dream_snap *s)
 {
 	for (size_t i = 0; i < s->mems.n; i++) {
 		struct mem *m = s->mems.v[i];
 		struct buf why = BUF_INIT_CAP(BUF_CAP_LINE); /* the phrases replaced */
-		int cnt = 0;
+		int cnt = 0, dcnt = 0;
 		int64_t base = m->created_ts ? m->created_ts : m->mtime;
-		char *nb;
+		char *nb = NULL, *nd = NULL;
 
-		if (s->it[i].state != DS_ACTIVE || s->it[i].stale || s->it[i].is_new || !base ||
-		    !m->body)
+		if (s->it[i].state != DS_ACTIVE || s->it[i].stale || s->it[i].is_new || !base)
 			continue;
 		if ((i & 1023) == 0 && dream_snap_cancelled(s))
 			return KR_ECANCEL;
-		if (dream_dates_fix(&nb, m->body, base, &cnt, &why))
+		/* the description too: the index shows the absolute date */
+		if (m->description && dream_dates_fix(&nd, m->description, base, &dcnt, &why))
 			dream_report_problem(s->rep, m, "dates not fixed: %s", kr_errmsg());
+		if (nd && utf8_chars(nd) > DESCRIPTION_MAX) {
+			dream_report_problem(s->rep, m, "dates not fixed in the description: it would pass "
+				"%d characters", DESCRIPTION_MAX);
+			free(nd);
+			nd = NULL;
+			dcnt = 0;
+			buf_reset(&why);
+		}
+		if (m->body && dream_dates_fix(&nb, m->body, base, &cnt, &why))
+			dream_report_problem(s->rep, m, "dates not fixed: %s", kr_errmsg());
+		if (nd) {
+			free(m->description);
+			m->description = nd;
+		}
 		if (nb) {
 			free(m->body);
 			m->body = nb;
+		}
+		if (nd || nb) {
 			s->it[i].dirty = true;
-			s->rep->dates_fixed += cnt;
+			s->rep->dates_fixed += cnt + dcnt;
 			dream_report_action(s->rep, DREAM_OP_DATE, m->name, NULL,
 					    buf_err(&why) ? "too many phrases to list" : buf_cstr(&why));
 		}

@@ -26,14 +26,18 @@ void dream_snap_init(struct dream_snap *s, struct mem_list *l, int64_t now,
 	memset(l, 0, sizeof(*l));
 	if (s->mems.n)
 		qsort(s->mems.v, s->mems.n, sizeof(*s->mems.v), cmp_name);
+	s->nsorted = s->mems.n;
 	s->capit = s->mems.n ? s->mems.n : 1;
 	s->it = xcalloc(s->capit, sizeof(*s->it));
 	s->now = now;
 	s->rep = rep;
 }
 
+static void stmt_drop(struct dream_item *it);
+
 static void item_dispose(struct dream_item *it)
 {
+	stmt_drop(it);
 	free(it->stale_why);
 	free(it->reason);
 	free(it->superseded_by);
@@ -64,6 +68,37 @@ size_t dream_snap_add(struct dream_snap *s, struct mem *m)
 bool dream_snap_cancelled(const struct dream_snap *s)
 {
 	return s->cancel && atomic_load(s->cancel);
+}
+
+const struct dream_stmt *dream_snap_stmt(struct dream_snap *s, size_t i)
+{
+	struct dream_item *it = &s->it[i];
+	if (!it->stmt) {
+		it->stmt = xmalloc(sizeof(*it->stmt));
+		if (dream_stmt_of(it->stmt, s->mems.v[i]))
+			dream_report_problem(s->rep, s->mems.v[i], "not compared: %s", kr_errmsg());
+	}
+	return it->stmt->use ? it->stmt : NULL;
+}
+
+static void stmt_drop(struct dream_item *it)
+{
+	if (it->stmt) {
+		dream_stmt_dispose(it->stmt);
+		free(it->stmt);
+		it->stmt = NULL;
+	}
+}
+
+void dream_snap_stmt_release(struct dream_snap *s)
+{
+	for (size_t i = 0; i < s->mems.n; i++)
+		stmt_drop(&s->it[i]);
+}
+
+bool dream_snap_live(const struct dream_snap *s, size_t i)
+{
+	return s->it[i].state == DS_ACTIVE && !s->it[i].stale && !s->it[i].is_new;
 }
 
 bool dream_snap_newer(const struct mem *a, const struct mem *b)
@@ -189,6 +224,21 @@ static int unit_key(const char *p, size_t n, uint64_t *key)
 	return rc;
 }
 
+/* Appends one sentence a survivor gains to its new body: after one
+ * blank line the first time, then one per line. Every append of a
+ * merge goes through here. */
+static void body_append(struct buf *body, const char *p, size_t n, bool first)
+{
+	if (first) {
+		while (body->len && body->data[body->len - 1] == '\n')
+			buf_truncate(body, body->len - 1);
+		if (body->len)
+			buf_puts(body, "\n\n");
+	}
+	buf_append(body, p, n);
+	buf_putc(body, '\n');
+}
+
 static bool key_has(const uint64_t *v, size_t n, uint64_t k)
 {
 	for (size_t i = 0; i < n; i++)
@@ -236,15 +286,7 @@ int dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 		uint64_t k;
 		if ((rc = unit_key(au.v[i].p, au.v[i].n, &k)) || !k || key_has(keys, nkeys, k))
 			continue;
-		if (!body_changed) {
-			/* one blank line between the old body and what it gains */
-			while (body.len && body.data[body.len - 1] == '\n')
-				buf_truncate(&body, body.len - 1);
-			if (body.len)
-				buf_puts(&body, "\n\n");
-		}
-		buf_append(&body, au.v[i].p, au.v[i].n);
-		buf_putc(&body, '\n');
+		body_append(&body, au.v[i].p, au.v[i].n, !body_changed);
 		body_changed = true;
 		keys = xrealloc(keys, (nkeys + 1) * sizeof(*keys));
 		keys[nkeys++] = k;
@@ -259,6 +301,7 @@ int dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 		free(sv->body);
 		sv->body = buf_detach(&body);
 		s->it[survivor].body_changed = true;
+		stmt_drop(&s->it[survivor]); /* it says more now */
 		changed = true;
 	}
 	buf_dispose(&body);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kairos/dream.h"
+#include "dream_stmt.h"
 
 enum dream_state {
 	DS_ACTIVE = 0,
@@ -26,10 +27,12 @@ struct dream_item {
 	char *stale_why;
 	char *reason;      /* archive reason */
 	char *superseded_by;
+	struct dream_stmt *stmt; /* taken apart on first use (dream_snap_stmt) */
 };
 
 struct dream_snap {
 	struct mem_list mems;  /* active memories, sorted by name (owned) */
+	size_t nsorted;        /* the first nsorted are (the rest are new) */
 	struct dream_item *it; /* parallel to mems.v */
 	size_t capit;
 	int64_t now;
@@ -58,6 +61,14 @@ void dream_snap_retire(struct dream_snap *s, size_t i, const char *reason,
  * would pass BUF_CAP_MEMFILE (a memory file that could not be read back)
  * or a sentence is too long to compare. */
 int dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed);
+/* Memory i taken apart (dream_stmt.h), computed once and kept until
+ * its text changes; NULL when it cannot be compared (too long). */
+const struct dream_stmt *dream_snap_stmt(struct dream_snap *s, size_t i);
+/* Frees every kept analysis (they are rebuilt on demand). */
+void dream_snap_stmt_release(struct dream_snap *s);
+/* True when memory i is active and a phase may judge it (not stale, not
+ * new). */
+bool dream_snap_live(const struct dream_snap *s, size_t i);
 /* True when a is newer than b (updated, then created, then name). */
 bool dream_snap_newer(const struct mem *a, const struct mem *b);
 
@@ -75,8 +86,11 @@ void dream_report_pair(struct dream_report *r, const char *a, const char *b, con
 
 /* Phases. Each returns 0 or KR_ECANCEL. */
 int dream_dates(struct dream_snap *s);    /* relative dates -> YYYY-MM-DD */
-int dream_dedup(struct dream_snap *s);    /* exact + near duplicates */
-int dream_contra(struct dream_snap *s);   /* contradictions */
+int dream_dedup(struct dream_snap *s);    /* near duplicates, pairwise */
+int dream_contra(struct dream_snap *s);   /* contradictions, pairwise */
+/* Pairs alike but left both active (for a model): the report's
+ * `similar`, after dedup and contra. */
+int dream_dedup_similar(struct dream_snap *s);
 int dream_prune_mark_stale(struct dream_snap *s); /* expires, refs (renames followed) */
 int dream_prune(struct dream_snap *s);    /* archives what mark_stale found */
 /* journal lines (raw, in order; lineno 1-based) -> promotions */
@@ -113,10 +127,6 @@ int dream_gate_check(struct dream_report *out, const struct store *st, const str
 		     int64_t now);
 /* Records a dream that ran at when in the store's dream.json. */
 int dream_gate_record(const char *store_dir, int64_t when, const struct dream_report *r);
-
-/* Rewrites journal.jsonl without the consumed lines (each removed once,
- * by content, so lines appended meanwhile stay). */
-int dream_journal_drop(const char *dir, const struct strv *consumed);
 
 /* Applies operations proposed from outside (a model) to the snapshot,
  * under the deterministic dream's rules: names that are not active are

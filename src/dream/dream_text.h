@@ -31,9 +31,25 @@ bool dream_text_fence_line(const char *p, size_t n);
  * lines (malloc'd); NULL only when memory runs out (its cap follows from
  * the memory's text). */
 char *dream_text_statement(const struct mem *m);
-/* Tokens of normalised text (NFKC casefold; contractions expanded;
- * punctuation dropped; code and quoted spans one token each). */
-enum dream_tok_kind { DT_WORD = 0, DT_NUM, DT_CODE, DT_QUOTE, DT_END /* sentence end */ };
+/* Tokens of normalised text (NFKC casefold; contractions expanded, a
+ * possessive 's dropped). A token is a plain word (hyphenated words are
+ * split into their words; a code span of one plain word of letters is
+ * that word), a number (digits, one decimal point at most), or an
+ * anchor (memory-format.md "Statements and anchors"): a code span, a
+ * quoted text, or a token holding a '/', a digit, or a '.', '_' or ':'
+ * between letters or digits, a flag (-Wall, --force), #12. Naming styles
+ * are words, in one spelling (camelCase -> camel_case, snake case ->
+ * snake_case). DT_END ends a sentence (. ! ? ; and every line end),
+ * DT_BREAK a part of one (, : a dash, a parenthesis). */
+enum dream_tok_kind {
+	DT_WORD = 0,
+	DT_NUM,
+	DT_CODE,   /* anchor: an inline code span */
+	DT_QUOTE,  /* anchor: quoted text */
+	DT_ANCHOR, /* anchor: a path, file name, identifier, version, flag */
+	DT_END,
+	DT_BREAK,
+};
 struct dream_tok {
 	enum dream_tok_kind kind;
 	char *s;
@@ -59,5 +75,7 @@ bool dream_text_stopword(const char *w);
 int dream_dates_fix(char **out, const char *body, int64_t created, int *count, struct buf *why);
 /* 64-bit string hash (FNV-1a then mixed). */
 uint64_t dream_text_hash(const char *s, size_t n);
+/* A 64-bit finaliser (to combine hashes). */
+uint64_t dream_text_mix(uint64_t h);
 
 #endif

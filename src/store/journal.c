@@ -271,3 +271,51 @@ void journal_entries_free(struct journal_entry *e, size_t n)
 		free(e[i].line);
 	free(e);
 }
+
+int journal_drop(const char *store_dir, const struct strv *consumed)
+{
+	char *path = journal_path(store_dir), *lock = journal_lock_path(store_dir);
+	struct buf in = BUF_INIT_CAP(JOURNAL_BUF_CAP);
+	/* the lines kept, each ending in a newline: one byte more at most */
+	struct buf out = BUF_INIT_CAP(JOURNAL_BUF_CAP);
+	bool *used = xcalloc(consumed->n + 1, sizeof(*used));
+	int lfd = -1, rc;
+
+	if (!path || !lock) {
+		rc = path_fail(store_dir);
+		goto out;
+	}
+	/* exclusive: no append lands between the read and the rewrite */
+	if ((rc = fsx_lock(&lfd, lock, false, true)))
+		goto out;
+	rc = fsx_read(path, JOURNAL_READ_MAX, &in);
+	if (rc == KR_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	for (const char *p = buf_cstr(&in); *p;) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		bool drop = false;
+		for (size_t k = 0; k < consumed->n && !drop; k++)
+			if (!used[k] && strlen(consumed->v[k]) == l && !memcmp(consumed->v[k], p, l))
+				drop = used[k] = true;
+		if (!drop) {
+			buf_append(&out, p, l);
+			buf_putc(&out, '\n');
+		}
+		p += l + (e ? 1 : 0);
+	}
+	if (!(rc = buf_err(&out)))
+		rc = fsx_write_atomic(path, buf_cstr(&out), out.len);
+out:
+	fsx_unlock(lfd);
+	free(used);
+	buf_dispose(&in);
+	buf_dispose(&out);
+	free(path);
+	free(lock);
+	return rc;
+}

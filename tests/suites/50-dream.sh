@@ -31,6 +31,11 @@ check "corpus: precision>=0.98 recall>=0.95, no look-alike touched, no sentence 
 [ "$(js "$T/c.json" changed)" = true ] && [ -n "$(js "$T/c.json" commit)" ]
 check "corpus: report says changed, with a commit" $?
 
+# ---- the generated look-alike corpus (SCALE memories, 10,000 by default) -------
+S1=$(date +%s)
+sh "$CORPUS/score-generated.sh" "${SCALE:-10000}"
+check "generated corpus of ${SCALE:-10000}: no wrong merge, false contradiction, lost sentence, missed label; date traps untouched; second dream idle; dry run = real ($(( $(date +%s) - S1 ))s)" $?
+
 # ---- idempotence ------------------------------------------------------------
 before=$(snap "$T/c"); logn=$("$KAIROS" log --memory-dir "$T/c" | wc -l)
 D --memory-dir "$T/c" --force --json > "$T/c2.json" 2>/dev/null

@@ -142,13 +142,67 @@ TEST(contradictions_values)
 		   "Use double quotes for strings in JavaScript", 'c');
 	CHECK_PAIR("Name functions in snake_case", "Name functions in camelCase", 'c');
 	CHECK_PAIR("Set `strict` to true in tsconfig", "Set `strict` to false in tsconfig", 'c');
-	CHECK_PAIR("Build with `-O2` for benchmarks", "Build with `-O3` for benchmarks", 'c');
+	/* code spans are anchors, never values (memory-format.md) */
+	CHECK_PAIR("Build with `-O2` for benchmarks", "Build with `-O3` for benchmarks", '-');
 	CHECK_PAIR("Turn the cache on for CI runs", "Turn the cache off for CI runs", 'c');
 	/* two values changed, or a value and a word: not certain */
 	CHECK_PAIR("Indent with 4 spaces in C", "Indent with 2 tabs in C", '-');
 	CHECK_PAIR("Indent C with 4 spaces", "Indent Go with 2 spaces", '-');
 	/* values alone are no subject */
 	CHECK_PAIR("`make`", "`ninja`", '-');
+}
+
+/* The near-misses of issue 12: anchors and their roles name what a
+ * memory is about; values are a closed list. */
+TEST(anchors_keep_lookalikes_apart)
+{
+	CHECK_PAIR("Indent headers in src/tick/ with 8 spaces, never tabs",
+		   "Indent shell scripts in src/lexer/ with 2 spaces, never tabs", '-');
+	CHECK_PAIR("Indent headers in src/tick/ with 8 spaces, never tabs",
+		   "Indent headers in src/tick/ with 2 spaces, never tabs", 'c');
+	CHECK_PAIR("Code in `src/a/` must not include headers from `src/b/`",
+		   "Code in `src/b/` must not include headers from `src/a/`", '-');
+	CHECK_PAIR("Disable `-Wshadow` for the test target", "Disable `-Wvla` for the test target", '-');
+	CHECK_PAIR("Disable -Wshadow for the test target", "Disable -Wvla for the test target", '-');
+	CHECK_PAIR("Issue 12 is flaky", "Issue 13 is flaky", '-');
+	CHECK_PAIR("Review PR 431 before the release", "Review PR 432 before the release", '-');
+	CHECK_PAIR("Ticket #12 blocks the release", "Ticket #13 blocks the release", '-');
+	CHECK_PAIR("Run `make docs` before pushing", "Run `make check` before pushing", '-');
+	CHECK_PAIR("Keep the lexer tables in lexer.c", "Keep the lexer tables in lexer.h", '-');
+	CHECK_PAIR("Use Python 3.11 for the tools", "Use Python 3.12 for the tools", '-');
+	/* a code span of one plain word is that word */
+	CHECK_PAIR("Use `pnpm`, not `npm`", "Use pnpm, not npm", 'm');
+	/* a phrase moved to the front says the same */
+	CHECK_PAIR("Before every release, run `make check` in `src/`",
+		   "Run `make check` in `src/` before every release", 'm');
+}
+
+TEST(mirror_images_never_merge)
+{
+	CHECK_PAIR("Copy the fixtures from staging to production",
+		   "Copy the fixtures from production to staging", '-');
+	CHECK_PAIR("Use tabs instead of spaces in Makefiles", "Use spaces instead of tabs in Makefiles", '-');
+	CHECK_PAIR("Run the linter, not the formatter", "Run the formatter, not the linter", '-');
+	CHECK_PAIR("Run lint before tests", "Run tests before lint", '-');
+	CHECK_PAIR("Run the tests, but do not run the benchmarks",
+		   "Run the benchmarks, but do not run the tests", '-');
+	/* words bind within their sentence: the same words in other sentences differ */
+	CHECK_PAIR("Use tabs in `src/a/`. Use spaces in `src/b/`.",
+		   "Use spaces in `src/a/`. Use tabs in `src/b/`.", '-');
+}
+
+TEST(values_are_a_closed_list)
+{
+	CHECK_PAIR("Use port 8080 for the dev server", "Use port 3000 for the dev server", 'c');
+	CHECK_PAIR("Use Node 20 in CI", "Use Node 22 in CI", 'c');
+	CHECK_PAIR("Set a timeout of 30 for the API client", "Set a timeout of 60 for the API client", 'c');
+	CHECK_PAIR("Require 2 reviewers for the parser", "Require 1 reviewers for the parser", 'c');
+	CHECK_PAIR("Wrap lines at 80 columns", "Wrap lines at 100 columns", 'c');
+	CHECK_PAIR("Indent with tabs", "Indent with 4 spaces", 'c');
+	/* spaces and 4 spaces: one says more, neither is wrong */
+	CHECK_PAIR("Indent the parser with spaces", "Indent the parser with 4 spaces", '-');
+	/* quoted text is never a value */
+	CHECK_PAIR("Call the flag \"fast\" in the docs", "Call the flag \"quick\" in the docs", '-');
 }
 
 TEST(merge_keeps_every_sentence)
@@ -314,6 +368,8 @@ TEST(similar_listed_not_merged)
 	struct fx f;
 	fx_init(&f, ms, 2);
 	dream_dedup(&f.s);
+	dream_contra(&f.s);
+	dream_dedup_similar(&f.s);
 	CHECK_INT(f.rep.merged, 0);
 	CHECK_INT(f.rep.npairs, 1);
 	if (f.rep.npairs)
@@ -394,6 +450,20 @@ TEST(promote_rejections_silence)
 	fx_dispose(&f);
 }
 
+TEST(dates_in_the_description_too)
+{
+	struct mem *ms[1] = {mk("outage", "Yesterday the build broke, see `git log --since yesterday`",
+				"Yesterday the build broke.\n```\nyesterday\n```\n", NULL)};
+	struct fx f;
+	fx_init(&f, ms, 1);
+	CHECK_INT(dream_dates(&f.s), 0);
+	CHECK_STR(f.s.mems.v[0]->description, "2025-12-31 the build broke, see `git log --since yesterday`");
+	CHECK_STR(f.s.mems.v[0]->body, "2025-12-31 the build broke.\n```\nyesterday\n```\n");
+	CHECK_INT(f.rep.dates_fixed, 2);
+	CHECK(f.s.it[0].dirty);
+	fx_dispose(&f);
+}
+
 TEST(cancel_stops_phases)
 {
 	struct mem *ms[2] = {mk("a", "Run unit tests before pushing", NULL, NULL),
@@ -432,6 +502,9 @@ int main(void)
 	RUN(lookalikes_kept_apart);
 	RUN(contradictions_polarity);
 	RUN(contradictions_values);
+	RUN(anchors_keep_lookalikes_apart);
+	RUN(mirror_images_never_merge);
+	RUN(values_are_a_closed_list);
 	RUN(merge_keeps_every_sentence);
 	RUN(merge_past_a_memory_file_refused);
 	RUN(merge_scope_all_wins);
@@ -442,6 +515,7 @@ int main(void)
 	RUN(expired_pruned);
 	RUN(promote_edit_patterns);
 	RUN(promote_rejections_silence);
+	RUN(dates_in_the_description_too);
 	RUN(cancel_stops_phases);
 	RUN(ops_parse);
 	CHECK_MAIN_END();

@@ -17,6 +17,10 @@ static char *toks(const char *s)
 			buf_putc(&b, ' ');
 		if (t.v[i].kind == DT_END)
 			buf_putc(&b, '|');
+		else if (t.v[i].kind == DT_BREAK)
+			buf_putc(&b, ',');
+		else if (t.v[i].kind == DT_ANCHOR)
+			buf_printf(&b, "<%s>", t.v[i].s);
 		else if (t.v[i].kind == DT_CODE)
 			buf_printf(&b, "`%s`", t.v[i].s);
 		else if (t.v[i].kind == DT_QUOTE)
@@ -39,17 +43,17 @@ TEST(tokens_contractions)
 {
 	CHECK_TOKS("Don't use tabs.", "do not use tabs |");
 	CHECK_TOKS("It's the user's choice", "it is the user choice |");
-	CHECK_TOKS("We can't, won't; they're", "we can not will not | they are |");
+	CHECK_TOKS("We can't, won't; they're", "we can not , will not | they are |");
 	CHECK_TOKS("It\xE2\x80\x99s fine", "it is fine |");
 	CHECK_TOKS("Let's go", "let us go |");
 }
 
 TEST(tokens_case_punctuation_unicode)
 {
-	CHECK_TOKS("USE  Tabs,  now!! Then", "use tabs now | then |");
+	CHECK_TOKS("USE  Tabs,  now!! Then", "use tabs , now | then |");
 	CHECK_TOKS("\xEF\xBC\xA6ULL width", "full width |"); /* NFKC: fullwidth F */
 	CHECK_TOKS("Stra\xC3\x9F" "e", "strasse |");          /* case folding */
-	CHECK_TOKS("version 2.5 of c11", "version 2.5 of c11 |");
+	CHECK_TOKS("version 2.5 of c11", "version 2.5 of <c11> |");
 }
 
 TEST(tokens_code_and_quotes)

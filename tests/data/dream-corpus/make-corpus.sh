@@ -110,7 +110,8 @@ for m in $mods; do
 	mem "l$k-snake-var" "Use snake_case for $m variables" $NEW "Use snake_case for $m variables."
 	echo "keep l$k-snake-fn" >> "$E"; echo "keep l$k-snake-var" >> "$E"
 	mem "l$k-two" "Indent $m headers with 2 spaces" $OLD "Indent $m headers with 2 spaces."
-	mem "l$k-four" "Indent $m sources with 4 spaces" $NEW "Indent $m sources with 4 spaces."
+	# (tests, not sources: "sources with 4 spaces" would contradict c$k-indent-old)
+	mem "l$k-four" "Indent $m tests with 4 spaces" $NEW "Indent $m tests with 4 spaces."
 	echo "keep l$k-two" >> "$E"; echo "keep l$k-four" >> "$E"
 done
 
