@@ -64,6 +64,8 @@ struct mem {
 	char *superseded_by, *archived_reason, *archived_at; /* archive only */
 	char *extra;    /* front-matter keys kairos does not know, as YAML text, kept verbatim; or NULL */
 	char *body;     /* Markdown after the front matter ("" when empty) */
+	bool crlf;      /* the file's lines end in CRLF (its first line does):
+			 * mem_write keeps them so; see mem_eol */
 
 	/* where it lives; not part of the file */
 	enum mem_store store;
@@ -112,6 +114,29 @@ int mem_parse_read_fileat(struct mem **out, int dirfd, const char *name, const c
 /* True when a and b hold the same file content (every front-matter field
  * and the body; path, store, mtime and archived are not compared). */
 bool mem_equal(const struct mem *a, const struct mem *b);
+
+/* The line ending of m's file: "\r\n" when m->crlf, else "\n". Every
+ * line kairos adds to a memory (front matter, appended sentences) uses
+ * it, so a CRLF file stays CRLF throughout. */
+const char *mem_eol(const struct mem *m);
+
+/* Appends text (n bytes: a sentence or a paragraph, no NUL) to body, a
+ * body being built for m (typically a copy of m->body), as a line of its
+ * own in m's line ending: every line break inside text (LF, CRLF or a
+ * lone CR) becomes mem_eol(m), and one ends it. With paragraph, the line
+ * ends and blank lines that end body are first replaced by exactly one
+ * blank line (nothing when body is empty), so text starts a paragraph of
+ * its own; without it, a body that does not end in a line end gets one
+ * first. Fails like the append into body that failed, and the failure
+ * sticks (buf.h): append every sentence, then check buf_err(body) once.
+ *
+ *	struct buf b = BUF_INIT_CAP(MEM_MAX_FILE);
+ *	buf_puts(&b, m->body);
+ *	mem_body_append(&b, m, "Use tabs in Makefiles.", 22, true);
+ *	mem_body_append(&b, m, "Also in *.mk files.", 19, false);
+ *	if (!buf_err(&b)) { free(m->body); m->body = buf_detach(&b); } */
+int mem_body_append(struct buf *body, const struct mem *m, const char *text, size_t n,
+		    bool paragraph);
 
 struct mem *mem_new(void);
 struct mem *mem_dup(const struct mem *m);

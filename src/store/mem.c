@@ -70,6 +70,49 @@ bool mem_name_valid(const char *name)
 	return n >= 1 && n <= 64;
 }
 
+/* ---- line endings, appended sentences ---- */
+
+const char *mem_eol(const struct mem *m)
+{
+	return m && m->crlf ? "\r\n" : "\n";
+}
+
+int mem_body_append(struct buf *body, const struct mem *m, const char *text, size_t n,
+		    bool paragraph)
+{
+	const char *eol = mem_eol(m);
+	size_t end = body->len;
+
+	if (paragraph) {
+		while (end && (body->data[end - 1] == '\n' || body->data[end - 1] == '\r'))
+			end--;
+		buf_truncate(body, end);
+		if (end) {
+			buf_puts(body, eol);
+			buf_puts(body, eol);
+		}
+	} else if (end && body->data[end - 1] != '\n') {
+		buf_puts(body, eol);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '\r' || text[i] == '\n') {
+			if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n')
+				i++;
+			buf_puts(body, eol);
+			continue;
+		}
+		size_t run = i;
+		while (run < n && text[run] != '\r' && text[run] != '\n')
+			run++;
+		buf_append(body, text + i, run - i);
+		i = run - 1;
+	}
+	/* the text's own last line end, if any, was written above */
+	if (!n || (text[n - 1] != '\n' && text[n - 1] != '\r'))
+		buf_puts(body, eol);
+	return buf_err(body);
+}
+
 /* ---- mem, lists ---- */
 
 struct mem *mem_new(void)
@@ -167,7 +210,7 @@ bool mem_equal(const struct mem *a, const struct mem *b)
 	    a->expires_ts != b->expires_ts || !streq0(a->superseded_by, b->superseded_by) ||
 	    !streq0(a->archived_reason, b->archived_reason) ||
 	    !streq0(a->archived_at, b->archived_at) || !streq0(a->extra, b->extra) ||
-	    !streq0(a->body, b->body) || !a->rule != !b->rule)
+	    !streq0(a->body, b->body) || a->crlf != b->crlf || !a->rule != !b->rule)
 		return false;
 	if (a->rule)
 		return streq0(a->rule->pattern, b->rule->pattern) &&

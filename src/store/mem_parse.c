@@ -407,6 +407,7 @@ int mem_parse(struct mem **out, const char *text, size_t len)
 	struct mem *m = NULL;
 	yaml_node_t *root;
 	int rc = KR_EINVAL, lineno = 1;
+	bool crlf;
 	size_t n;
 
 	if (memchr(text, '\0', len))
@@ -419,6 +420,8 @@ int mem_parse(struct mem **out, const char *text, size_t len)
 	if (!is_delim(p, n))
 		return kr_errc(KR_EINVAL, "line 1: no front matter (the file must start with a "
 					  "line '---')");
+	/* the first line's end is the file's (mem_eol) */
+	crlf = n && p[n - 1] == '\r';
 	fm = next;
 	for (p = next; p < end; p = next) {
 		lineno++;
@@ -465,6 +468,7 @@ int mem_parse(struct mem **out, const char *text, size_t len)
 		}
 	}
 	m = mem_new();
+	m->crlf = crlf;
 	if ((rc = parse_front(&c, m, root))) {
 		kr_errc(KR_EINVAL, "%s", c.err);
 		goto out;

@@ -71,7 +71,8 @@ static void put_quoted(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-static void put_kv(struct buf *b, const char *indent, const char *key, const char *v)
+static void put_kv(struct buf *b, const char *eol, const char *indent, const char *key,
+		   const char *v)
 {
 	if (!v)
 		return;
@@ -80,10 +81,21 @@ static void put_kv(struct buf *b, const char *indent, const char *key, const cha
 		buf_puts(b, v);
 	else
 		put_quoted(b, v);
-	buf_putc(b, '\n');
+	buf_puts(b, eol);
 }
 
-static void put_list(struct buf *b, const char *key, const struct strv *v)
+/* key: "v" for the strings a pattern, literal or fix holds: always
+ * quoted, so that white space and escapes survive */
+static void put_kq(struct buf *b, const char *eol, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	buf_printf(b, "  %s: ", key);
+	put_quoted(b, v);
+	buf_puts(b, eol);
+}
+
+static void put_list(struct buf *b, const char *eol, const char *key, const struct strv *v)
 {
 	if (!v->n)
 		return;
@@ -93,7 +105,8 @@ static void put_list(struct buf *b, const char *key, const struct strv *v)
 			buf_puts(b, ", ");
 		put_quoted(b, v->v[i]);
 	}
-	buf_puts(b, "]\n");
+	buf_putc(b, ']');
+	buf_puts(b, eol);
 }
 
 int mem_write(const struct mem *m, struct buf *out)
@@ -101,48 +114,41 @@ int mem_write(const struct mem *m, struct buf *out)
 	size_t start = out->len;
 	int rc;
 
+	const char *eol = mem_eol(m);
+
 	if (!m->name || !m->description)
 		return kr_errc(KR_EINVAL, "a memory needs a name and a description");
-	buf_puts(out, "---\n");
-	put_kv(out, "", "name", m->name);
-	put_kv(out, "", "description", m->description);
-	put_kv(out, "", "type", mem_type_name(m->type));
-	put_kv(out, "", "created", m->created);
-	put_kv(out, "", "updated", m->updated);
-	put_kv(out, "", "source", m->source);
-	put_list(out, "scope", &m->scope);
-	put_list(out, "refs", &m->refs);
-	put_list(out, "supersedes", &m->supersedes);
+	buf_puts(out, "---");
+	buf_puts(out, eol);
+	put_kv(out, eol, "", "name", m->name);
+	put_kv(out, eol, "", "description", m->description);
+	put_kv(out, eol, "", "type", mem_type_name(m->type));
+	put_kv(out, eol, "", "created", m->created);
+	put_kv(out, eol, "", "updated", m->updated);
+	put_kv(out, eol, "", "source", m->source);
+	put_list(out, eol, "scope", &m->scope);
+	put_list(out, eol, "refs", &m->refs);
+	put_list(out, eol, "supersedes", &m->supersedes);
 	if (m->rule) {
 		const struct mem_rule *r = m->rule;
-		buf_puts(out, "rule:\n");
-		if (r->pattern) {
-			buf_puts(out, "  pattern: ");
-			put_quoted(out, r->pattern);
-			buf_putc(out, '\n');
-		}
-		if (r->literal) {
-			buf_puts(out, "  literal: ");
-			put_quoted(out, r->literal);
-			buf_putc(out, '\n');
-		}
-		put_kv(out, "  ", "message", r->message);
-		put_kv(out, "  ", "severity", mem_severity_name(r->severity));
-		if (r->fix) {
-			buf_puts(out, "  fix: ");
-			put_quoted(out, r->fix);
-			buf_putc(out, '\n');
-		}
+		buf_puts(out, "rule:");
+		buf_puts(out, eol);
+		put_kq(out, eol, "pattern", r->pattern);
+		put_kq(out, eol, "literal", r->literal);
+		put_kv(out, eol, "  ", "message", r->message);
+		put_kv(out, eol, "  ", "severity", mem_severity_name(r->severity));
+		put_kq(out, eol, "fix", r->fix);
 	}
-	put_kv(out, "", "expires", m->expires);
-	put_kv(out, "", "superseded_by", m->superseded_by);
-	put_kv(out, "", "archived_reason", m->archived_reason);
-	put_kv(out, "", "archived_at", m->archived_at);
+	put_kv(out, eol, "", "expires", m->expires);
+	put_kv(out, eol, "", "superseded_by", m->superseded_by);
+	put_kv(out, eol, "", "archived_reason", m->archived_reason);
+	put_kv(out, eol, "", "archived_at", m->archived_at);
 	if (m->extra && *m->extra) {
 		buf_puts(out, m->extra);
-		buf_putc(out, '\n');
+		buf_puts(out, eol);
 	}
-	buf_puts(out, "---\n");
+	buf_puts(out, "---");
+	buf_puts(out, eol);
 	buf_puts(out, m->body ? m->body : "");
 	/* no half memory stays behind: the caller gets the error and stops */
 	if ((rc = buf_err(out)))

@@ -298,6 +298,50 @@ TEST(test_error_lines)
 	CHECK(!strncmp(kr_errmsg(), "line 4:", 7));
 }
 
+/* A CRLF file is written back CRLF, and sentences appended to its body
+ * take its line ending; an LF file keeps LF. */
+TEST(test_crlf_and_body_append)
+{
+	const char *t = "---\r\nname: crlf\r\ndescription: windows\r\ntype: user\r\n---\r\n"
+			"First.\r\n\r\n";
+	struct mem *m = parse(t), *lf = parse("---\nname: a\ndescription: d\ntype: user\n---\nA.");
+	struct buf f = BUF_INIT_CAP(MEM_MAX_FILE), b = BUF_INIT_CAP(MEM_MAX_FILE);
+
+	CHECK(m && lf);
+	if (!m || !lf)
+		goto out;
+	CHECK(m->crlf && !lf->crlf);
+	CHECK_STR(mem_eol(m), "\r\n");
+	CHECK_INT(mem_write(m, &f), 0);
+	CHECK_STR(buf_cstr(&f), t);
+	buf_puts(&b, m->body);
+	mem_body_append(&b, m, "Second,\nover two lines.", 23, true);
+	mem_body_append(&b, m, "Third.", 6, false);
+	CHECK_INT(buf_err(&b), 0);
+	CHECK_STR(buf_cstr(&b), "First.\r\n\r\nSecond,\r\nover two lines.\r\nThird.\r\n");
+	buf_reset(&b);
+	buf_puts(&b, lf->body);
+	mem_body_append(&b, lf, "B.\r\n", 4, false);
+	mem_body_append(&b, lf, "C.", 2, true);
+	CHECK_STR(buf_cstr(&b), "A.\nB.\n\nC.\n");
+	buf_reset(&b);
+	mem_body_append(&b, lf, "Only.", 5, true);
+	CHECK_STR(buf_cstr(&b), "Only.\n");
+	/* the failure sticks: a body over its cap stays failed */
+	{
+		struct buf small = BUF_INIT_CAP(4);
+		mem_body_append(&small, lf, "too long", 8, true);
+		CHECK(mem_body_append(&small, lf, "x", 1, false) != 0);
+		CHECK(buf_err(&small) != 0);
+		buf_dispose(&small);
+	}
+out:
+	mem_free(m);
+	mem_free(lf);
+	buf_dispose(&f);
+	buf_dispose(&b);
+}
+
 int main(void)
 {
 	RUN(test_spec_example);
@@ -308,5 +352,6 @@ int main(void)
 	RUN(test_long_description);
 	RUN(test_missing_times_are_valid);
 	RUN(test_error_lines);
+	RUN(test_crlf_and_body_append);
 	CHECK_MAIN_END();
 }
