@@ -62,7 +62,13 @@ struct mem {
 	char *expires;  /* NULL when absent */
 	int64_t expires_ts;
 	char *superseded_by, *archived_reason, *archived_at; /* archive only */
-	char *extra;    /* front-matter keys kairos does not know, as YAML text, kept verbatim; or NULL */
+	/* The front matter as the file wrote it (the text between the ---
+	 * lines), kept when it holds more than the fields say (keys kairos
+	 * does not know, comments, anchors and aliases, block lists...) so
+	 * that mem_write changes only the fields that changed and keeps the
+	 * rest byte for byte; NULL when the fields say it all (the plain
+	 * style kairos writes) and for a memory made in code. */
+	char *front;
 	char *body;     /* Markdown after the front matter ("" when empty) */
 	bool crlf;      /* the file's lines end in CRLF (its first line does):
 			 * mem_write keeps them so; see mem_eol */
@@ -89,6 +95,11 @@ bool mem_name_valid(const char *name);
  * that names the problem ("line 3: missing required field 'type'"); *out
  * is then untouched. */
 int mem_parse(struct mem **out, const char *text, size_t len);
+/* Same, with MEM_PARSE_YAML: the front matter read by libyaml even when
+ * it is in the plain style kairos writes (which mem_parse reads without
+ * it), to check a text about to be written against YAML itself. */
+#define MEM_PARSE_YAML 1u
+int mem_parse_flags(struct mem **out, const char *text, size_t len, unsigned flags);
 /* Reads and parses path; out->path and mtime set. Refuses files over
  * MEM_MAX_FILE bytes, symlinks, and non-regular files. */
 #define MEM_MAX_FILE (1u << 20)
@@ -111,8 +122,9 @@ int mem_parse_read_file_buf(struct mem **out, const char *path, struct buf *scra
 #define MEM_READ_REGULAR 1u
 int mem_parse_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
 		    struct buf *scratch, unsigned flags);
-/* True when a and b hold the same file content (every front-matter field
- * and the body; path, store, mtime and archived are not compared). */
+/* True when a and b hold the same file content (every front-matter field,
+ * the front matter kept as written, the line ending and the body; path,
+ * store, mtime and archived are not compared). */
 bool mem_equal(const struct mem *a, const struct mem *b);
 
 /* The line ending of m's file: "\r\n" when m->crlf, else "\n". Every

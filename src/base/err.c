@@ -10,7 +10,12 @@ static _Thread_local char errbuf[512];
 
 static void set(const char *fmt, va_list ap)
 {
-	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	/* formatted apart: an argument may be kr_errmsg() itself, which
+	 * formatting in place garbles (the text repeated, then cut off) */
+	char tmp[sizeof(errbuf)];
+
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	memcpy(errbuf, tmp, sizeof(errbuf));
 }
 
 int kr_err(const char *fmt, ...)

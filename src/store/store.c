@@ -518,7 +518,7 @@ static int prepare(const struct mem *in, struct buf *out)
 	}
 	redact_field(&m->description, &n);
 	redact_field(&m->body, &n);
-	redact_field(&m->extra, &n);
+	redact_field(&m->front, &n);
 	redact_field(&m->archived_reason, &n);
 	if (m->rule) {
 		redact_field(&m->rule->message, &n);
@@ -533,7 +533,8 @@ static int prepare(const struct mem *in, struct buf *out)
 				     out->max);
 		goto out;
 	}
-	if (mem_parse(&check, out->data, out->len)) {
+	/* libyaml itself checks what is about to be written */
+	if (mem_parse_flags(&check, out->data, out->len, MEM_PARSE_YAML)) {
 		rc = kr_errc(KR_EINVAL, "memory '%s' would not be valid: %s", m->name, kr_errmsg());
 		goto out;
 	}
