@@ -88,6 +88,8 @@ const char *mem_severity_name(int sev);              /* "information" */
 int mem_severity_parse(const char *s);               /* -1 when unknown */
 int mem_source_parse(const char *s);                 /* "llm": 4; -1 when unknown */
 
+/* Room for a memory's file name: a name, "~N" (an archived copy), ".md". */
+#define MEM_FILE_NAME_MAX 96
 /* True when name matches [a-z0-9][a-z0-9_-]{0,63}. */
 bool mem_name_valid(const char *name);
 
