@@ -15,7 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{"lsp", cli_lsp, "lsp [--stdio] [-- CMD ARGS...]   language server on stdin/stdout"},
 	{"check", cli_check, "check [--workspace DIR] [--memory-dir DIR] [--json] [FILE...]   memories checked against files"},
-	{"memory", cli_memory, "memory list|show NAME|add TEXT|forget NAME [--memory-dir DIR] [--workspace DIR]\n                  [--type T] [--store S] [--name NAME] [--json]   the memories"},
+	{"memory", cli_memory, "memory list|show NAME|add TEXT|forget NAME|restore NAME [--memory-dir DIR] [--workspace DIR]\n                  [--type T] [--store S] [--name NAME] [--json]   the memories"},
 	{"log", cli_log, "log [--memory-dir DIR] [--store S] [--json]   the history of a store"},
 	{"dream", cli_dream, "dream [--workspace DIR] [--memory-dir DIR] [--force] [--dry-run] [--json]   consolidate the memory"},
 	{"undo", cli_undo, "undo [--memory-dir DIR] [--store S] [--json]   undo the last change to a store"},

@@ -1,5 +1,5 @@
-/* cli_memory: `kairos memory list|show|add|forget`: thin wrappers around
- * the store and store_ops (remember and forget, written once for the CLI
+/* cli_memory: `kairos memory list|show|add|forget|restore`: thin wrappers around
+ * the store and store_ops (remember, forget and restore, written once for the CLI
  * and the server). */
 #include "cli.h"
 #include "cli_store.h"
@@ -147,6 +147,30 @@ static void roll_journal(const struct store *st)
 		fprintf(stderr, "kairos: warning: %s\n", kr_errmsg());
 }
 
+/* The memory a change wrote: "VERB NAME (PATH)", or with --json
+ * {name, store, uri}. */
+static int print_written(const struct cli_store_opts *o, const struct store_ops_result *r,
+			 const char *verb)
+{
+	struct buf jb = BUF_INIT_CAP(BUF_CAP_LINE);
+	struct jw w;
+	int rc;
+
+	if (!o->json) {
+		printf("%s %s (%s)\n", verb, r->name, r->path);
+		return 0;
+	}
+	jw_init(&w, &jb);
+	jw_obj(&w);
+	jw_kstr(&w, "name", r->name);
+	jw_kstr(&w, "store", mem_store_name(r->store));
+	jw_kstr(&w, "uri", r->uri);
+	jw_end(&w);
+	rc = cli_store_print_json(&jb);
+	buf_dispose(&jb);
+	return rc;
+}
+
 static int do_add(struct cli_store_opts *o, const char *text)
 {
 	struct store_set s;
@@ -167,19 +191,7 @@ static int do_add(struct cli_store_opts *o, const char *text)
 		rc = e == KR_EINVAL ? 2 : 1;
 		goto out;
 	}
-	if (o->json) {
-		struct buf jb = BUF_INIT_CAP(BUF_CAP_LINE);
-		struct jw w;
-		jw_init(&w, &jb);
-		jw_obj(&w);
-		jw_kstr(&w, "name", r.name);
-		jw_kstr(&w, "uri", r.uri);
-		jw_end(&w);
-		rc = cli_store_print_json(&jb);
-		buf_dispose(&jb);
-	} else {
-		printf("remembered %s (%s)\n", r.name, r.path);
-	}
+	rc = print_written(o, &r, "remembered");
 out:
 	store_ops_result_dispose(&r);
 	store_set_dispose(&s);
@@ -210,8 +222,30 @@ out:
 	return rc;
 }
 
+/* `kairos memory restore NAME`: the newest archived copy of NAME active
+ * again, as one commit (store_ops_restore). */
+static int do_restore(struct cli_store_opts *o, const char *name)
+{
+	struct store_set s;
+	struct store_ops_result r = {0};
+	int rc, e;
+
+	if ((rc = cli_store_open(&s, o, true)))
+		goto out;
+	if ((e = store_ops_restore(&r, &s, name, o->store_v))) {
+		fprintf(stderr, "kairos memory restore: %s\n", kr_errmsg());
+		rc = e == KR_EINVAL ? 2 : 1;
+		goto out;
+	}
+	rc = print_written(o, &r, "restored");
+out:
+	store_ops_result_dispose(&r);
+	store_set_dispose(&s);
+	return rc;
+}
+
 static const char memory_usage[] =
-	"usage: kairos memory list|show NAME|add TEXT|forget NAME [--memory-dir DIR] "
+	"usage: kairos memory list|show NAME|add TEXT|forget NAME|restore NAME [--memory-dir DIR] "
 	"[--workspace DIR] [--type T] [--store S] [--name NAME] [--json]\n";
 
 int cli_memory(int argc, char **argv)
@@ -241,6 +275,8 @@ int cli_memory(int argc, char **argv)
 		return do_show(&o, argv[1]);
 	if (!strcmp(argv[0], "forget") && npos == 2)
 		return do_forget(&o, argv[1]);
+	if (!strcmp(argv[0], "restore") && npos == 2)
+		return do_restore(&o, argv[1]);
 	if (!strcmp(argv[0], "add") && npos >= 2) {
 		/* the limit the CLI has always set on a text: half a memory file */
 		struct buf text = BUF_INIT_CAP(MEM_MAX_FILE / 2);
@@ -268,7 +304,7 @@ int cli_memory(int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(argv[0], "list") && strcmp(argv[0], "show") && strcmp(argv[0], "add") &&
-	    strcmp(argv[0], "forget"))
+	    strcmp(argv[0], "forget") && strcmp(argv[0], "restore"))
 		fprintf(stderr, "kairos memory: unknown action '%s'\n", argv[0]);
 	fputs(memory_usage, stderr);
 	return 2;
