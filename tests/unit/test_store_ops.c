@@ -482,6 +482,15 @@ static char *history_text(const char *dir)
 	return t ? t : xstrdup("");
 }
 
+/* A message made from the message before it says each once (it was
+ * formatted in place, repeated and cut off: "would not be valid" twice). */
+TEST(an_error_built_on_the_last_one_reads_once)
+{
+	kr_err("line 5: the inner reason");
+	kr_errc(KR_EINVAL, "memory 'x' would not be valid: %s", kr_errmsg());
+	CHECK_STR(kr_errmsg(), "memory 'x' would not be valid: line 5: the inner reason");
+}
+
 TEST(rule_pattern_and_scope_are_redacted_in_the_file_and_history)
 {
 	struct store_set set;
@@ -599,6 +608,7 @@ int main(void)
 	RUN(forget_looks_in_personal_team_user_and_never_in_imports);
 	RUN(undo_restores_byte_for_byte_and_says_what_it_undid);
 	RUN(concurrent_remembers_never_share_a_name);
+	RUN(an_error_built_on_the_last_one_reads_once);
 	RUN(rule_pattern_and_scope_are_redacted_in_the_file_and_history);
 	RUN(a_name_holding_a_credential_or_a_nul_is_refused_whole);
 	RUN(restore_brings_back_the_newest_archived_copy);
