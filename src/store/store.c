@@ -417,7 +417,7 @@ static void txn_rollback(struct store_txn *t)
 			store_warn("could not put %s/%s back as it was: %s", dir, c->name,
 				   fsx_strerror(errno));
 		free(c->backup);
-		c->backup = NULL;
+		free(c->name);
 	}
 	t->nchanges = 0;
 	fsync(t->dirfd);
@@ -466,7 +466,7 @@ static int txn_put(struct store_txn *t, bool archive, const char *name, const st
 	const char *dir;
 	int fd = txn_fd(t, archive, &dir), rc;
 	bool same = !fsx_readat(fd, dir, name, BUF_CAP_LISTING, &old) && old.len == text->len &&
-		    !memcmp(old.data, text->data, text->len);
+		    !memcmp(buf_cstr(&old), buf_cstr(text), text->len);
 
 	buf_dispose(&old);
 	if (same)
