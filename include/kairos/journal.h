@@ -21,6 +21,26 @@
  * concurrent writers never interleave. Never takes the store's write
  * lock and never reaches history, however large the file grows. */
 int journal_append(const char *store_dir, const char *kind, const char *fields);
+/* journal.jsonl is opened relative to the store directory and never
+ * through a symbolic link (refused: an error saying so), and only a
+ * regular file; a team store's directory is created only inside an
+ * existing workspace. */
+
+/* Where journal_append_mark put its line, to take it back. */
+struct journal_mark {
+	long long at; /* byte offset of the line in the file */
+	char *line;   /* the line as written, newline included (owned) */
+	bool created; /* the append created the file */
+};
+/* journal_append, and *mark (may be NULL) says where the line went. */
+int journal_append_mark(const char *store_dir, const char *kind, const char *fields,
+			struct journal_mark *mark);
+/* Takes the line of mark out of the journal (a change that could not be
+ * committed leaves no trace): under the exclusive journal lock, only when
+ * it is still where it was put (a roll or a dream may have taken it
+ * already); every other line stays. */
+int journal_retract(const char *store_dir, const struct journal_mark *mark);
+void journal_mark_dispose(struct journal_mark *mark);
 
 /* True when the journal of store_dir is larger than the bound, so a
  * journal_roll is due: one stat(), cheap enough for any path. */

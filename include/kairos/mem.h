@@ -62,8 +62,16 @@ struct mem {
 	char *expires;  /* NULL when absent */
 	int64_t expires_ts;
 	char *superseded_by, *archived_reason, *archived_at; /* archive only */
-	char *extra;    /* front-matter keys kairos does not know, as YAML text, kept verbatim; or NULL */
+	/* The front matter as the file wrote it (the text between the ---
+	 * lines), kept when it holds more than the fields say (keys kairos
+	 * does not know, comments, anchors and aliases, block lists...) so
+	 * that mem_write changes only the fields that changed and keeps the
+	 * rest byte for byte; NULL when the fields say it all (the plain
+	 * style kairos writes) and for a memory made in code. */
+	char *front;
 	char *body;     /* Markdown after the front matter ("" when empty) */
+	bool crlf;      /* the file's lines end in CRLF (its first line does):
+			 * mem_write keeps them so; see mem_eol */
 
 	/* where it lives; not part of the file */
 	enum mem_store store;
@@ -80,6 +88,8 @@ const char *mem_severity_name(int sev);              /* "information" */
 int mem_severity_parse(const char *s);               /* -1 when unknown */
 int mem_source_parse(const char *s);                 /* "llm": 4; -1 when unknown */
 
+/* Room for a memory's file name: a name, "~N" (an archived copy), ".md". */
+#define MEM_FILE_NAME_MAX 96
 /* True when name matches [a-z0-9][a-z0-9_-]{0,63}. */
 bool mem_name_valid(const char *name);
 
@@ -87,6 +97,11 @@ bool mem_name_valid(const char *name);
  * that names the problem ("line 3: missing required field 'type'"); *out
  * is then untouched. */
 int mem_parse(struct mem **out, const char *text, size_t len);
+/* Same, with MEM_PARSE_YAML: the front matter read by libyaml even when
+ * it is in the plain style kairos writes (which mem_parse reads without
+ * it), to check a text about to be written against YAML itself. */
+#define MEM_PARSE_YAML 1u
+int mem_parse_flags(struct mem **out, const char *text, size_t len, unsigned flags);
 /* Reads and parses path; out->path and mtime set. Refuses files over
  * MEM_MAX_FILE bytes, symlinks, and non-regular files. */
 #define MEM_MAX_FILE (1u << 20)
@@ -109,9 +124,33 @@ int mem_parse_read_file_buf(struct mem **out, const char *path, struct buf *scra
 #define MEM_READ_REGULAR 1u
 int mem_parse_read_fileat(struct mem **out, int dirfd, const char *name, const char *path,
 		    struct buf *scratch, unsigned flags);
-/* True when a and b hold the same file content (every front-matter field
- * and the body; path, store, mtime and archived are not compared). */
+/* True when a and b hold the same file content (every front-matter field,
+ * the front matter kept as written, the line ending and the body; path,
+ * store, mtime and archived are not compared). */
 bool mem_equal(const struct mem *a, const struct mem *b);
+
+/* The line ending of m's file: "\r\n" when m->crlf, else "\n". Every
+ * line kairos adds to a memory (front matter, appended sentences) uses
+ * it, so a CRLF file stays CRLF throughout. */
+const char *mem_eol(const struct mem *m);
+
+/* Appends text (n bytes: a sentence or a paragraph, no NUL) to body, a
+ * body being built for m (typically a copy of m->body), as a line of its
+ * own in m's line ending: every line break inside text (LF, CRLF or a
+ * lone CR) becomes mem_eol(m), and one ends it. With paragraph, the line
+ * ends and blank lines that end body are first replaced by exactly one
+ * blank line (nothing when body is empty), so text starts a paragraph of
+ * its own; without it, a body that does not end in a line end gets one
+ * first. Fails like the append into body that failed, and the failure
+ * sticks (buf.h): append every sentence, then check buf_err(body) once.
+ *
+ *	struct buf b = BUF_INIT_CAP(MEM_MAX_FILE);
+ *	buf_puts(&b, m->body);
+ *	mem_body_append(&b, m, "Use tabs in Makefiles.", 22, true);
+ *	mem_body_append(&b, m, "Also in *.mk files.", 19, false);
+ *	if (!buf_err(&b)) { free(m->body); m->body = buf_detach(&b); } */
+int mem_body_append(struct buf *body, const struct mem *m, const char *text, size_t n,
+		    bool paragraph);
 
 struct mem *mem_new(void);
 struct mem *mem_dup(const struct mem *m);

@@ -50,17 +50,28 @@ int store_txn_begin(struct store_txn **out, struct store *st);
 /* Writes m as <dir>/<m->name>.md (redacted, atomically). */
 int store_txn_write(struct store_txn *t, const struct mem *m);
 /* Moves the memory named name to archive/<name>.md, adding archived_at,
- * archived_reason and (when not NULL) superseded_by. */
+ * archived_reason and (when not NULL) superseded_by. When that file is
+ * there already (an older archived copy), the new one is
+ * archive/<name>~N.md with the smallest free N from 2; the name inside
+ * stays <name> either way (memory-format.md "Archive names"). */
+#define STORE_ARCHIVE_COPIES_MAX 100000
 int store_txn_archive(struct store_txn *t, const char *name, const char *reason,
 		      const char *superseded_by);
+/* Moves the archived copy archive/<archived_file> (whose name must be
+ * name) back to <name>.md without archived_reason, archived_at and
+ * superseded_by, the rest of it as it was. KR_EEXISTS when <name>.md is
+ * there already (an active memory, or a file of that name). */
+int store_txn_restore(struct store_txn *t, const char *name, const char *archived_file);
 /* Rebuilds MEMORY.md, commits everything to history with message, and
  * releases the lock. commit_out (41 bytes) gets the commit id, or "" when
- * nothing changed. The transaction is freed in every case. */
+ * nothing changed. When anything fails (the index, the commit: a full
+ * disk, a read-only file system), every file the transaction changed is
+ * put back as it was, and the message says what failed. The transaction
+ * is freed in every case. */
 int store_txn_commit(struct store_txn *t, const char *message, char *commit_out);
+/* Puts every file the transaction changed back as it was, and frees it
+ * (a change abandoned half way leaves nothing behind). */
 void store_txn_abort(struct store_txn *t);
-
-/* Rebuilds <dir>/MEMORY.md from mems (capped, see memory-format.md). */
-int store_index_write(const struct store *st, const struct mem_list *mems);
 /* The text of that index (appended to out); MEMORY.md holds exactly this.
  * Lines: "- [description](name.md) — type", grouped by type in the order
  * user, feedback, project, reference, newest first; at most
@@ -69,12 +80,25 @@ int store_index_write(const struct store *st, const struct mem_list *mems);
 #define STORE_INDEX_MAX_LINES 200
 #define STORE_INDEX_MAX_BYTES 25000
 int store_index_text(const struct store *st, const struct mem_list *mems, struct buf *out);
+/* The text MEMORY.md gets when it holds old (len bytes; NULL: nothing)
+ * now (memory-format.md "The index", protocol/memory-store.md): kairos's
+ * own index (every line an entry or the cap's note, up to an optional
+ * "## Notes" heading) is rebuilt, what follows its heading kept as it is;
+ * any other index keeps every line that is not an entry for an active
+ * memory of st, under "## Notes" after the entries when the whole fits
+ * the cap. When it does not, out is left as it was and *notes gets a new
+ * memory holding those lines (type reference, source import): the caller
+ * writes it and builds again from the store with old NULL. */
+int store_index_build(const struct store *st, const struct mem_list *mems, const char *old,
+		      size_t len, struct buf *out, struct mem **notes);
 
 /* Turns a name a person gave (or free text) into a valid name unique in
  * st ("Use 4 spaces!" -> "use-4-spaces"; "x" -> "x-2" when x exists,
  * active or archived); refuses (KR_EINVAL) text that holds a path
- * traversal ("../x", "a/b", "/x"). out is malloc'd. */
-int store_unique_name(const struct store *st, const char *text, char **out);
+ * traversal ("../x", "a/b", "/x") or looks like a credential (redact.h:
+ * a name is a file name, an index line and a commit message, and cannot
+ * be [REDACTED]). out is malloc'd. (store_name.c) */
+int store_name_unique(const struct store *st, const char *text, char **out);
 
 /* Reverts the store's last history commit (history_undo) under the write
  * lock, after recording any hand edit, so that undo never loses one.

@@ -1,4 +1,4 @@
-/* store_ops: the changes a person asks for (remember, forget, undo),
+/* store_ops: the changes a person asks for (remember, forget, restore, undo),
  * written once for every front end: the CLI and the server parse their
  * own input and print or encode their own replies, and call these. Each
  * change is one store transaction and one history commit, with one
@@ -6,13 +6,15 @@
  *
  *   "remember: <name>\n\n<type> memory in the <store> store: <description>"
  *   "forget: <name>\n\narchived from the <store> store on request: <description>"
+ *   "restore: <name>\n\nback in the <store> store from archive/<file>: <description>"
  *
  * and undo's own "undo: <subject>" (history_undo).
  *
  * Errors: KR_EINVAL when the input cannot be honoured (empty text, a name
  * holding a path, an unknown type, a scope or ref leaving the workspace,
  * a rule that does not validate, a store that cannot be written, an
- * imported memory): a usage error for the CLI, -32602 for the server.
+ * imported memory, a name that looks like a credential or holds a NUL):
+ * a usage error for the CLI, -32602 for the server.
  * KR_ENOTFOUND when no store holds the name, or there is nothing to undo.
  * Anything else: the store failed (I/O, history). kr_errmsg() says why in
  * a sentence fit to show as it is. */
@@ -32,6 +34,10 @@ struct store_ops_note {
 	 * (store_unique_name), refused when it holds a path. NULL: the
 	 * proposed name, else one derived from the text's first line. */
 	const char *name;
+	/* The bytes of name when the caller knows them (a JSON string may
+	 * hold "\u0000": such a name is refused, never cut at the NUL); 0:
+	 * strlen(name). */
+	size_t name_len;
 	/* A type name the person gave; unknown: KR_EINVAL. NULL: the
 	 * proposed type, else the caller's default. */
 	const char *type;
@@ -83,6 +89,19 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
  * file of that name is invalid, what is wrong with it. */
 int store_ops_forget(struct store_ops_result *out, struct store_set *set, const char *name,
 		     int store, const char *reason);
+
+/* Brings the newest archived copy of name back into its store as one
+ * commit ("restore: <name>"): the file returns to <name>.md without
+ * archived_reason, archived_at and superseded_by, everything else as it
+ * was; the copy leaves archive/. Looks in the personal, team and user
+ * stores in that order, or only in store (an enum mem_store; -1: all
+ * three); "newest" among archive/<name>.md and archive/<name>~N.md is
+ * the later updated, then the later archived_at, then the larger N.
+ * KR_ENOTFOUND when no store has an archived copy of name; KR_EEXISTS
+ * when an active memory of that name is there already (it is never
+ * replaced). out gets store, name, path and uri. */
+int store_ops_restore(struct store_ops_result *out, struct store_set *set, const char *name,
+		      int store);
 
 /* Undoes the newest change (store_undo) of store (an enum mem_store), or,
  * with -1, of whichever writable store of set changed last. out->undone

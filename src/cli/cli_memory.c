@@ -1,5 +1,5 @@
-/* cli_memory: `kairos memory list|show|add|forget`: thin wrappers around
- * the store and store_ops (remember and forget, written once for the CLI
+/* cli_memory: `kairos memory list|show|add|forget|restore`: thin wrappers around
+ * the store and store_ops (remember, forget and restore, written once for the CLI
  * and the server). */
 #include "cli.h"
 #include "cli_store.h"
@@ -152,6 +152,30 @@ static void roll_journal(const struct store *st)
 		fprintf(stderr, "kairos: warning: %s\n", kr_errmsg());
 }
 
+/* The memory a change wrote: "VERB NAME (PATH)", or with --json
+ * {name, store, uri}. */
+static int print_written(const struct cli_store_opts *o, const struct store_ops_result *r,
+			 const char *verb)
+{
+	struct buf jb = BUF_INIT_CAP(BUF_CAP_LINE);
+	struct jw w;
+	int rc;
+
+	if (!o->json) {
+		printf("%s %s (%s)\n", verb, r->name, r->path);
+		return 0;
+	}
+	jw_init(&w, &jb);
+	jw_obj(&w);
+	jw_kstr(&w, "name", r->name);
+	jw_kstr(&w, "store", mem_store_name(r->store));
+	jw_kstr(&w, "uri", r->uri);
+	jw_end(&w);
+	rc = cli_store_print_json(&jb);
+	buf_dispose(&jb);
+	return rc;
+}
+
 static int do_add(struct cli_store_opts *o, const char *text)
 {
 	struct store_set s;
@@ -172,19 +196,7 @@ static int do_add(struct cli_store_opts *o, const char *text)
 		rc = e == KR_EINVAL ? 2 : 1;
 		goto out;
 	}
-	if (o->json) {
-		struct buf jb = BUF_INIT_CAP(BUF_CAP_LINE);
-		struct jw w;
-		jw_init(&w, &jb);
-		jw_obj(&w);
-		jw_kstr(&w, "name", r.name);
-		jw_kstr(&w, "uri", r.uri);
-		jw_end(&w);
-		rc = cli_store_print_json(&jb);
-		buf_dispose(&jb);
-	} else {
-		printf("remembered %s (%s)\n", r.name, r.path);
-	}
+	rc = print_written(o, &r, "remembered");
 out:
 	store_ops_result_dispose(&r);
 	store_set_dispose(&s);
@@ -215,6 +227,28 @@ out:
 	return rc;
 }
 
+/* `kairos memory restore NAME`: the newest archived copy of NAME active
+ * again, as one commit (store_ops_restore). */
+static int do_restore(struct cli_store_opts *o, const char *name)
+{
+	struct store_set s;
+	struct store_ops_result r = {0};
+	int rc, e;
+
+	if ((rc = cli_store_open(&s, o, true)))
+		goto out;
+	if ((e = store_ops_restore(&r, &s, name, o->store_v))) {
+		fprintf(stderr, "kairos memory restore: %s\n", kr_errmsg());
+		rc = e == KR_EINVAL ? 2 : 1;
+		goto out;
+	}
+	rc = print_written(o, &r, "restored");
+out:
+	store_ops_result_dispose(&r);
+	store_set_dispose(&s);
+	return rc;
+}
+
 static struct cli_store_opts opt;
 
 static const struct cli_opt opts[] = {
@@ -222,8 +256,8 @@ static const struct cli_opt opts[] = {
 	CLI_STORE_OPT_WORKSPACE(opt),
 	CLI_STORE_OPT_TYPE(opt, "list: only that type; add: the new memory's type (user, feedback, "
 				"project or reference; default project)"),
-	CLI_STORE_OPT_STORE(opt, "list: only that store; add and forget: that store (personal, team "
-				 "or user; default personal, forget looks in all three)"),
+	CLI_STORE_OPT_STORE(opt, "list: only that store; add, forget and restore: that store (personal, "
+				 "team or user; default personal, forget and restore look in all three)"),
 	{"--name", CLI_VALUE, NULL, &opt.name, "NAME",
 	 "add: the new memory's name (default: made from the text's first line)"},
 	CLI_STORE_OPT_JSON(opt, "print JSON: the kairos.memories objects (show: the whole memory)"),
@@ -250,7 +284,7 @@ static int run(int argc, char **argv)
 	if ((rc = cli_parse(&cli_memory_cmd, argc, argv, &npos)))
 		return rc;
 	if (npos < 1) {
-		fputs("kairos memory: the action is missing (list, show, add or forget)\nusage: ", stderr);
+		fputs("kairos memory: the action is missing (list, show, add, forget or restore)\nusage: ", stderr);
 		cli_synopsis(stderr, &cli_memory_cmd);
 		return 2;
 	}
@@ -262,6 +296,8 @@ static int run(int argc, char **argv)
 		return npos == 2 ? do_show(o, argv[1]) : bad_args("show", npos, 2, argv);
 	if (!strcmp(argv[0], "forget"))
 		return npos == 2 ? do_forget(o, argv[1]) : bad_args("forget", npos, 2, argv);
+	if (!strcmp(argv[0], "restore"))
+		return npos == 2 ? do_restore(o, argv[1]) : bad_args("restore", npos, 2, argv);
 	if (!strcmp(argv[0], "add")) {
 		if (npos < 2)
 			return bad_args("add", npos, 2, argv);
@@ -290,7 +326,7 @@ static int run(int argc, char **argv)
 		buf_dispose(&text);
 		return rc;
 	}
-	fprintf(stderr, "kairos memory: unknown action '%s' (list, show, add, forget or search)\nusage: ",
+	fprintf(stderr, "kairos memory: unknown action '%s' (list, show, add, forget, restore or search)\nusage: ",
 		argv[0]);
 	cli_synopsis(stderr, &cli_memory_cmd);
 	return 2;
@@ -298,8 +334,8 @@ static int run(int argc, char **argv)
 
 const struct cli_cmd cli_memory_cmd = {
 	.name = "memory",
-	.args = "list | show NAME | add TEXT | forget NAME",
-	.summary = "list, show, add or forget memories",
+	.args = "list | show NAME | add TEXT | forget NAME | restore NAME",
+	.summary = "list, show, add, forget or restore memories",
 	.details = "list: every active memory of every store (name, type, store, description). "
 		   "show NAME: one memory as its file. add TEXT: a new memory (TEXT - reads it "
 		   "from stdin); its description is the text's first line, and credentials in it "

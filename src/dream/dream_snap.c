@@ -227,18 +227,6 @@ static int unit_key(const char *p, size_t n, uint64_t *key)
 /* Appends one sentence a survivor gains to its new body: after one
  * blank line the first time, then one per line. Every append of a
  * merge goes through here. */
-static void body_append(struct buf *body, const char *p, size_t n, bool first)
-{
-	if (first) {
-		while (body->len && body->data[body->len - 1] == '\n')
-			buf_truncate(body, body->len - 1);
-		if (body->len)
-			buf_puts(body, "\n\n");
-	}
-	buf_append(body, p, n);
-	buf_putc(body, '\n');
-}
-
 static bool key_has(const uint64_t *v, size_t n, uint64_t k)
 {
 	for (size_t i = 0; i < n; i++)
@@ -286,7 +274,8 @@ int dream_snap_merge(struct dream_snap *s, size_t survivor, size_t absorbed)
 		uint64_t k;
 		if ((rc = unit_key(au.v[i].p, au.v[i].n, &k)) || !k || key_has(keys, nkeys, k))
 			continue;
-		body_append(&body, au.v[i].p, au.v[i].n, !body_changed);
+		/* in the survivor's own line ending: a CRLF file stays CRLF */
+		mem_body_append(&body, sv, au.v[i].p, au.v[i].n, !body_changed);
 		body_changed = true;
 		keys = xrealloc(keys, (nkeys + 1) * sizeof(*keys));
 		keys[nkeys++] = k;

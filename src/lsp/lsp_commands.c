@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{"kairos.remember", lsp_memory_remember},
 	{"kairos.forget", lsp_memory_forget},
+	{"kairos.restore", lsp_memory_restore},
 	{"kairos.memories", lsp_memory_list},
 	{"kairos.tick", lsp_tick_command},
 	{"kairos.dream", lsp_dream_command},

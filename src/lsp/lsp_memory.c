@@ -189,6 +189,52 @@ out:
 	return rc;
 }
 
+/* kairos.restore {name, store?} -> {name, uri}: the newest archived copy
+ * of name active again, as one commit (store_ops_restore). */
+int lsp_memory_restore(struct lsp_session *s, struct rpc_msg *msg, int args, struct jw *w,
+		       const char **err)
+{
+	const struct json *j = &msg->j;
+	int tok = json_get(j, args, "name");
+	char *name = json_get_str(j, args, "name"), *store_s = json_get_str(j, args, "store");
+	struct buf raw = BUF_INIT_CAP(BUF_CAP_LINE);
+	struct store_ops_result r = {0};
+	int kind = -1, rc = RPC_INVALID_PARAMS;
+
+	if (!lsp_stores_set(s)) {
+		*err = "the memory stores are not available";
+		rc = RPC_REQUEST_FAILED;
+		goto out;
+	}
+	/* the decoded bytes: a name holding "\u0000" is refused, not cut */
+	if (!name || json_str(j, tok, &raw) || memchr(buf_cstr(&raw), '\0', raw.len)) {
+		*err = name ? "kairos.restore: a memory name cannot hold a NUL character"
+			    : "kairos.restore needs a name";
+		goto out;
+	}
+	if (store_s && (kind = mem_store_parse(store_s)) < 0) {
+		*err = "store must be personal, team or user";
+		goto out;
+	}
+	lsp_stores_check(s, false);
+	if ((rc = store_ops_restore(&r, lsp_stores_set(s), name, kind))) {
+		rc = rc == KR_EEXISTS ? (*err = kr_errmsg(), RPC_INVALID_PARAMS) : ops_error(rc, err);
+		goto out;
+	}
+	jw_obj(w);
+	jw_kstr(w, "name", r.name);
+	jw_kstr(w, "uri", r.uri);
+	jw_kstr(w, "store", mem_store_name(r.store));
+	jw_end(w);
+	lsp_stores_changed(s);
+out:
+	store_ops_result_dispose(&r);
+	buf_dispose(&raw);
+	free(name);
+	free(store_s);
+	return rc;
+}
+
 int lsp_memory_list(struct lsp_session *s, struct rpc_msg *msg, int args, struct jw *w,
 		    const char **err)
 {

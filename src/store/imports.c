@@ -250,10 +250,16 @@ int imports_split(const char *path, const char *prefix, const char *text, size_t
 	return rc;
 }
 
-static void import_file(const char *path, const char *prefix, struct mem_list *out,
-			struct store_problem **problems, size_t *nproblems)
+/* Reads only a regular file that is inside root (a real path): a link
+ * is followed only when what it reaches stays inside (CLAUDE.md ->
+ * AGENTS.md), never out of it (CLAUDE.md -> ~/.netrc in a cloned
+ * repository must not become memories, nor reach a model). */
+static void import_file(const char *path, const char *prefix, const char *root,
+			struct mem_list *out, struct store_problem **problems, size_t *nproblems)
 {
 	struct buf text = BUF_INIT_CAP(IMPORT_MAX_FILE + 1);
+	char *real = NULL;
+	size_t rl = root ? strlen(root) : 0;
 	struct stat st;
 	int rc;
 
@@ -261,7 +267,17 @@ static void import_file(const char *path, const char *prefix, struct mem_list *o
 		return;
 	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
 		return;
-	rc = fsx_read(path, IMPORT_MAX_FILE, &text);
+	real = realpath(path, NULL);
+	if (!real || (root && rl > 1 && (strncmp(real, root, rl) || real[rl] != '/'))) {
+		store_problem_add(problems, nproblems, path,
+				  real ? "leads outside the workspace through a symbolic link (not "
+					 "imported)"
+				       : "a broken symbolic link (not imported)");
+		goto out;
+	}
+	if (stat(real, &st) < 0 || !S_ISREG(st.st_mode))
+		goto out;
+	rc = fsx_read(real, IMPORT_MAX_FILE, &text);
 	if (rc == KR_ENOTFOUND)
 		goto out;
 	if (rc) {
@@ -275,6 +291,7 @@ static void import_file(const char *path, const char *prefix, struct mem_list *o
 	if (imports_split(path, prefix, buf_cstr(&text), text.len, (int64_t)st.st_mtime, out))
 		store_problem_add(problems, nproblems, path, kr_errmsg());
 out:
+	free(real);
 	buf_dispose(&text);
 }
 
@@ -320,8 +337,8 @@ static int by_dname(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void import_dir(const char *dir, const char *ext, const char *pfx, struct mem_list *out,
-		       struct store_problem **problems, size_t *nproblems)
+static void import_dir(const char *dir, const char *ext, const char *pfx, const char *root,
+		       struct mem_list *out, struct store_problem **problems, size_t *nproblems)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -345,7 +362,7 @@ static void import_dir(const char *dir, const char *ext, const char *pfx, struct
 		char prefix[48];
 		if (path_in(&p, dir, names[i], problems, nproblems)) {
 			stem_prefix(prefix, sizeof(prefix), pfx, names[i]);
-			import_file(p.data, prefix, out, problems, nproblems);
+			import_file(p.data, prefix, root, out, problems, nproblems);
 		}
 		free(names[i]);
 	}
@@ -406,7 +423,7 @@ static void import_claude_memory(const char *workspace, struct mem_list *out,
 			char prefix[48];
 			mem_free(m);
 			stem_prefix(prefix, sizeof(prefix), "claude-memory", e->d_name);
-			import_file(p.data, prefix, out, problems, nproblems);
+			import_file(p.data, prefix, NULL, out, problems, nproblems);
 		}
 	}
 	closedir(d);
@@ -427,14 +444,19 @@ int imports_load(const char *workspace, struct mem_list *out, struct store_probl
 		{".github/copilot-instructions.md", "copilot"},
 	};
 	struct buf p = BUF_INIT_CAP(BUF_CAP_LINE);
+	char *root = realpath(workspace, NULL);
 
+	if (!root) /* no workspace, no instruction files */
+		goto out;
 	for (size_t i = 0; i < ARRAY_LEN(files); i++)
 		if (path_in(&p, workspace, files[i].file, problems, nproblems))
-			import_file(p.data, files[i].prefix, out, problems, nproblems);
+			import_file(p.data, files[i].prefix, root, out, problems, nproblems);
 	if (path_in(&p, workspace, ".cursor/rules", problems, nproblems))
-		import_dir(p.data, ".mdc", "cursor", out, problems, nproblems);
+		import_dir(p.data, ".mdc", "cursor", root, out, problems, nproblems);
 	if (path_in(&p, workspace, ".claude/rules", problems, nproblems))
-		import_dir(p.data, ".md", "claude-rules", out, problems, nproblems);
+		import_dir(p.data, ".md", "claude-rules", root, out, problems, nproblems);
+out:
+	free(root);
 	buf_dispose(&p);
 	import_claude_memory(workspace, out, problems, nproblems);
 	return 0;

@@ -14,6 +14,7 @@
 #include "kairos/redact.h"
 #include "kairos/store.h"
 #include "kairos/time.h"
+#include "store_dir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,9 +47,11 @@ static char *path_in(const char *dir, const char *name)
 	return buf_err(&b) ? NULL : buf_detach(&b);
 }
 
+#define JOURNAL_FILE "journal.jsonl"
+
 static char *journal_path(const char *dir)
 {
-	return path_in(dir, "journal.jsonl");
+	return path_in(dir, JOURNAL_FILE);
 }
 
 static char *journal_lock_path(const char *dir)
@@ -68,7 +71,8 @@ bool journal_over_limit(const char *store_dir)
 {
 	char *path = journal_path(store_dir);
 	struct stat st;
-	bool over = path && stat(path, &st) == 0 && (size_t)st.st_size > journal_max;
+	bool over = path && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (size_t)st.st_size > journal_max;
 
 	free(path);
 	return over;
@@ -88,7 +92,7 @@ int journal_roll(const char *store_dir)
 	char *wlock = NULL, *jlock = NULL, *path = journal_path(store_dir);
 	struct buf seen = BUF_INIT_CAP(JOURNAL_BUF_CAP), now = BUF_INIT_CAP(JOURNAL_BUF_CAP),
 		   msg = BUF_INIT_CAP(BUF_CAP_LINE);
-	int wfd = -1, jfd = -1, rc = 0;
+	int wfd = -1, jfd = -1, dfd = -1, rc = 0;
 	size_t base, cut, lines = 0;
 	char id[41];
 
@@ -98,12 +102,17 @@ int journal_roll(const char *store_dir)
 	}
 	if (!journal_over_limit(store_dir))
 		goto out;
+	if ((rc = store_dir_open(store_dir, false, &dfd))) {
+		if (rc == KR_ENOTFOUND)
+			rc = 0;
+		goto out;
+	}
 	/* the store's write lock first, as every writer takes it; while it is
 	 * held, only appends change the journal */
 	wlock = store_lock_path(store_dir);
 	if ((rc = fsx_lock(&wfd, wlock, false, false)))
 		goto out;
-	if ((rc = fsx_read(path, JOURNAL_READ_MAX, &seen))) {
+	if ((rc = fsx_readat(dfd, store_dir, JOURNAL_FILE, JOURNAL_READ_MAX, &seen))) {
 		if (rc == KR_ENOTFOUND)
 			rc = 0; /* removed meanwhile: nothing to roll */
 		goto out;
@@ -122,7 +131,7 @@ int journal_roll(const char *store_dir)
 	}
 	if ((rc = fsx_lock(&jfd, jlock, false, true)))
 		goto out;
-	if ((rc = fsx_read(path, JOURNAL_READ_MAX, &now)))
+	if ((rc = fsx_readat(dfd, store_dir, JOURNAL_FILE, JOURNAL_READ_MAX, &now)))
 		goto out;
 	if (now.len < base || memcmp(now.data, seen.data, base)) {
 		rc = kr_err("%s was rewritten while it was being rolled (left as it is)", path);
@@ -141,12 +150,14 @@ int journal_roll(const char *store_dir)
 		   lines, cut);
 	if ((rc = buf_err(&msg)))
 		goto out;
-	if ((rc = fsx_write_atomic(path, now.data + cut, now.len - cut)))
+	if ((rc = fsx_write_atomicat(dfd, store_dir, JOURNAL_FILE, now.data + cut, now.len - cut)))
 		goto out;
 	fsx_unlock(jfd);
 	jfd = -1;
 	rc = history_commit(store_dir, msg.data, id);
 out:
+	if (dfd >= 0)
+		close(dfd);
 	fsx_unlock(jfd);
 	fsx_unlock(wfd);
 	buf_dispose(&seen);
@@ -158,12 +169,14 @@ out:
 	return rc;
 }
 
-int journal_append(const char *store_dir, const char *kind, const char *fields)
+/* The line {"ts":...,"kind":kind,<fields>} and its newline, redacted
+ * and checked, into red (a line's cap). */
+static int journal_line(const char *kind, const char *fields, struct buf *red)
 {
-	struct buf line = BUF_INIT_CAP(BUF_CAP_LINE), red;
-	char ts[32], *path = NULL, *lock = NULL;
+	struct buf line = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct json j = {0};
-	int fd = -1, lfd = -1, rc;
+	char ts[32];
+	int rc;
 
 	if (!kind || !*kind)
 		return kr_errc(KR_EINVAL, "a journal line needs a kind");
@@ -175,74 +188,171 @@ int journal_append(const char *store_dir, const char *kind, const char *fields)
 		buf_puts(&line, fields);
 	}
 	buf_putc(&line, '}');
-	/* the line and its newline, redacted, within one line's cap */
-	buf_init(&red, BUF_CAP_LINE);
 	if ((rc = buf_err(&line)))
 		goto out;
-	if ((rc = redact(line.data, line.len, &red, NULL)))
+	if ((rc = redact(line.data, line.len, red, NULL)))
 		goto out;
-	if (json_parse(&j, red.data, red.len) || json_type(&j, 0) != JSON_OBJECT) {
-		rc = kr_errc(KR_EINVAL, "journal line is not one JSON object: %s", kr_errmsg());
+	if (json_parse(&j, red->data, red->len) || json_type(&j, 0) != JSON_OBJECT) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", kr_errmsg());
+		rc = kr_errc(KR_EINVAL, "journal line is not one JSON object: %s", why);
 		goto out;
 	}
-	if (memchr(red.data, '\n', red.len)) {
+	if (memchr(red->data, '\n', red->len)) {
 		rc = kr_errc(KR_EINVAL, "journal line holds a newline");
 		goto out;
 	}
-	buf_putc(&red, '\n');
-	if ((rc = buf_err(&red)))
+	buf_putc(red, '\n');
+	rc = buf_err(red);
+out:
+	json_dispose(&j);
+	buf_dispose(&line);
+	return rc;
+}
+
+/* journal.jsonl of the directory dfd opened to append: never through a
+ * link (a cloned repository's journal.jsonl -> ~/.bashrc), only a
+ * regular file (a FIFO would block). */
+static int open_for_append(int dfd, const char *dir, int *fd_out, bool *created)
+{
+	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	struct stat st;
+	int fd = openat(dfd, JOURNAL_FILE, flags | O_CREAT | O_EXCL, 0644);
+
+	*created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = openat(dfd, JOURNAL_FILE, flags);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == EEXIST)
+			return kr_err("%s/" JOURNAL_FILE " is a symbolic link: refused (kairos never "
+				      "writes through a link in a store)", dir);
+		return kr_err("%s/" JOURNAL_FILE ": %s", dir, fsx_strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kr_err("%s/" JOURNAL_FILE " is not a regular file: refused", dir);
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int journal_append_mark(const char *store_dir, const char *kind, const char *fields,
+			struct journal_mark *mark)
+{
+	struct buf red = BUF_INIT_CAP(BUF_CAP_LINE);
+	char *lock = NULL;
+	int fd = -1, lfd = -1, dfd = -1, rc;
+	bool created = false;
+
+	if (mark)
+		memset(mark, 0, sizeof(*mark));
+	if ((rc = journal_line(kind, fields, &red)))
 		goto out;
-	if ((rc = fsx_mkdirs(store_dir, 0755)))
+	if ((rc = store_dir_open(store_dir, true, &dfd)))
 		goto out;
-	path = journal_path(store_dir);
-	lock = journal_lock_path(store_dir);
-	if (!path || !lock) {
+	if (!(lock = journal_lock_path(store_dir))) {
 		rc = path_fail(store_dir);
 		goto out;
 	}
-	if ((rc = fsx_lock(&lfd, lock, true, true)))
+	if ((rc = fsx_lock(&lfd, lock, true, true)) || (rc = open_for_append(dfd, store_dir, &fd, &created)))
 		goto out;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = kr_err("%s: %s", path, strerror(errno));
-		goto out;
-	}
 	for (;;) {
 		ssize_t w = write(fd, red.data, red.len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w != (ssize_t)red.len) {
-			rc = kr_err("%s: short write: %s", path, w < 0 ? strerror(errno) : "disk full?");
+			rc = kr_err("%s/" JOURNAL_FILE ": short write: %s", store_dir,
+				    w < 0 ? fsx_strerror(errno) : "the disk is full?");
 			goto out;
 		}
 		break;
 	}
+	if (mark) {
+		off_t end = lseek(fd, 0, SEEK_CUR);
+		mark->at = end >= (off_t)red.len ? (long long)(end - (off_t)red.len) : -1;
+		mark->line = buf_detach(&red);
+		mark->created = created;
+	}
 out:
 	if (fd >= 0)
 		close(fd);
+	if (dfd >= 0)
+		close(dfd);
 	fsx_unlock(lfd);
-	json_dispose(&j);
-	buf_dispose(&line);
 	buf_dispose(&red);
-	free(path);
 	free(lock);
 	return rc;
 }
 
+int journal_append(const char *store_dir, const char *kind, const char *fields)
+{
+	return journal_append_mark(store_dir, kind, fields, NULL);
+}
+
+int journal_retract(const char *store_dir, const struct journal_mark *mark)
+{
+	struct buf text = BUF_INIT_CAP(JOURNAL_BUF_CAP), out = BUF_INIT_CAP(JOURNAL_BUF_CAP);
+	char *lock = NULL;
+	int lfd = -1, dfd = -1, rc;
+	size_t at, n;
+
+	if (!mark || !mark->line || mark->at < 0)
+		return 0;
+	at = (size_t)mark->at;
+	n = strlen(mark->line);
+	if ((rc = store_dir_open(store_dir, false, &dfd)))
+		goto out;
+	if (!(lock = journal_lock_path(store_dir))) {
+		rc = path_fail(store_dir);
+		goto out;
+	}
+	/* exclusive, as a roll's swap: no append runs meanwhile */
+	if ((rc = fsx_lock(&lfd, lock, false, true)))
+		goto out;
+	if ((rc = fsx_readat(dfd, store_dir, JOURNAL_FILE, JOURNAL_READ_MAX, &text)))
+		goto out;
+	/* gone already (rolled, consumed): nothing of it to take back */
+	if (at + n > text.len || memcmp(text.data + at, mark->line, n))
+		goto out;
+	buf_append(&out, text.data, at);
+	buf_append(&out, text.data + at + n, text.len - at - n);
+	if ((rc = buf_err(&out)))
+		goto out;
+	if (!out.len && mark->created) /* it was not there before */
+		rc = unlinkat(dfd, JOURNAL_FILE, 0) < 0 ? kr_err("%s/" JOURNAL_FILE ": %s", store_dir,
+								 fsx_strerror(errno))
+							: 0;
+	else
+		rc = fsx_write_atomicat(dfd, store_dir, JOURNAL_FILE, buf_cstr(&out), out.len);
+out:
+	if (dfd >= 0)
+		close(dfd);
+	fsx_unlock(lfd);
+	buf_dispose(&text);
+	buf_dispose(&out);
+	free(lock);
+	return rc;
+}
+
+void journal_mark_dispose(struct journal_mark *mark)
+{
+	free(mark->line);
+	memset(mark, 0, sizeof(*mark));
+}
+
 int journal_read(const char *store_dir, struct journal_entry **out, size_t *n)
 {
-	char *path = journal_path(store_dir);
 	struct buf text = BUF_INIT_CAP(JOURNAL_BUF_CAP);
 	struct journal_entry *v = NULL;
 	size_t cnt = 0, lineno = 0;
-	int rc;
+	int rc, dfd;
 
 	*out = NULL;
 	*n = 0;
-	if (!path)
-		return path_fail(store_dir);
-	rc = fsx_read(path, JOURNAL_READ_MAX, &text);
-	free(path);
+	if ((rc = store_dir_open(store_dir, false, &dfd)))
+		return rc == KR_ENOTFOUND ? 0 : rc;
+	rc = fsx_readat(dfd, store_dir, JOURNAL_FILE, JOURNAL_READ_MAX, &text);
+	close(dfd);
 	if (rc == KR_ENOTFOUND)
 		return 0;
 	if (rc)
@@ -274,21 +384,24 @@ void journal_entries_free(struct journal_entry *e, size_t n)
 
 int journal_drop(const char *store_dir, const struct strv *consumed)
 {
-	char *path = journal_path(store_dir), *lock = journal_lock_path(store_dir);
+	char *lock = journal_lock_path(store_dir);
 	struct buf in = BUF_INIT_CAP(JOURNAL_BUF_CAP);
 	/* the lines kept, each ending in a newline: one byte more at most */
 	struct buf out = BUF_INIT_CAP(JOURNAL_BUF_CAP);
 	bool *used = xcalloc(consumed->n + 1, sizeof(*used));
-	int lfd = -1, rc;
+	int lfd = -1, dfd = -1, rc;
 
-	if (!path || !lock) {
+	if (!lock) {
 		rc = path_fail(store_dir);
 		goto out;
 	}
+	/* through the store's own directory, never a link (as every write) */
+	if ((rc = store_dir_open(store_dir, false, &dfd)))
+		goto out;
 	/* exclusive: no append lands between the read and the rewrite */
 	if ((rc = fsx_lock(&lfd, lock, false, true)))
 		goto out;
-	rc = fsx_read(path, JOURNAL_READ_MAX, &in);
+	rc = fsx_readat(dfd, store_dir, JOURNAL_FILE, JOURNAL_READ_MAX, &in);
 	if (rc == KR_ENOTFOUND) {
 		rc = 0;
 		goto out;
@@ -309,13 +422,14 @@ int journal_drop(const char *store_dir, const struct strv *consumed)
 		p += l + (e ? 1 : 0);
 	}
 	if (!(rc = buf_err(&out)))
-		rc = fsx_write_atomic(path, buf_cstr(&out), out.len);
+		rc = fsx_write_atomicat(dfd, store_dir, JOURNAL_FILE, buf_cstr(&out), out.len);
 out:
+	if (dfd >= 0)
+		close(dfd);
 	fsx_unlock(lfd);
 	free(used);
 	buf_dispose(&in);
 	buf_dispose(&out);
-	free(path);
 	free(lock);
 	return rc;
 }

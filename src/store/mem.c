@@ -3,6 +3,7 @@
  * Reading a file is mem_parse.c, writing one mem_write.c. */
 #include "kairos/mem.h"
 #include "kairos/err.h"
+#include "mem_field.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,49 @@ bool mem_name_valid(const char *name)
 	return n >= 1 && n <= 64;
 }
 
+/* ---- line endings, appended sentences ---- */
+
+const char *mem_eol(const struct mem *m)
+{
+	return m && m->crlf ? "\r\n" : "\n";
+}
+
+int mem_body_append(struct buf *body, const struct mem *m, const char *text, size_t n,
+		    bool paragraph)
+{
+	const char *eol = mem_eol(m);
+	size_t end = body->len;
+
+	if (paragraph) {
+		while (end && (body->data[end - 1] == '\n' || body->data[end - 1] == '\r'))
+			end--;
+		buf_truncate(body, end);
+		if (end) {
+			buf_puts(body, eol);
+			buf_puts(body, eol);
+		}
+	} else if (end && body->data[end - 1] != '\n') {
+		buf_puts(body, eol);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '\r' || text[i] == '\n') {
+			if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n')
+				i++;
+			buf_puts(body, eol);
+			continue;
+		}
+		size_t run = i;
+		while (run < n && text[run] != '\r' && text[run] != '\n')
+			run++;
+		buf_append(body, text + i, run - i);
+		i = run - 1;
+	}
+	/* the text's own last line end, if any, was written above */
+	if (!n || (text[n - 1] != '\n' && text[n - 1] != '\r'))
+		buf_puts(body, eol);
+	return buf_err(body);
+}
+
 /* ---- mem, lists ---- */
 
 struct mem *mem_new(void)
@@ -122,7 +166,7 @@ struct mem *mem_dup(const struct mem *m)
 	d->superseded_by = dupn(m->superseded_by);
 	d->archived_reason = dupn(m->archived_reason);
 	d->archived_at = dupn(m->archived_at);
-	d->extra = dupn(m->extra);
+	d->front = dupn(m->front);
 	d->body = dupn(m->body ? m->body : "");
 	d->path = dupn(m->path);
 	return d;
@@ -145,7 +189,7 @@ void mem_free(struct mem *m)
 	free(m->superseded_by);
 	free(m->archived_reason);
 	free(m->archived_at);
-	free(m->extra);
+	free(m->front);
 	free(m->body);
 	free(m->path);
 	free(m);
@@ -156,25 +200,83 @@ static bool streq0(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+/* ---- the known fields ---- */
+
+static const char *const field_names[MEM_F_COUNT] = {
+	"name", "description", "type", "created", "updated", "source", "scope", "refs",
+	"supersedes", "rule", "expires", "superseded_by", "archived_reason", "archived_at",
+};
+
+const char *mem_field_name(enum mem_field f)
+{
+	return (unsigned)f < MEM_F_COUNT ? field_names[f] : "?";
+}
+
+int mem_field_lookup(const char *key, size_t n)
+{
+	for (int f = 0; f < MEM_F_COUNT; f++)
+		if (strlen(field_names[f]) == n && !memcmp(field_names[f], key, n))
+			return f;
+	return -1;
+}
+
+bool mem_field_present(const struct mem *m, enum mem_field f)
+{
+	switch (f) {
+	case MEM_F_NAME: case MEM_F_DESC: case MEM_F_TYPE: return true;
+	case MEM_F_CREATED: return m->created != NULL;
+	case MEM_F_UPDATED: return m->updated != NULL;
+	case MEM_F_SOURCE: return m->source != NULL;
+	case MEM_F_SCOPE: return m->scope.n > 0;
+	case MEM_F_REFS: return m->refs.n > 0;
+	case MEM_F_SUPERSEDES: return m->supersedes.n > 0;
+	case MEM_F_RULE: return m->rule != NULL;
+	case MEM_F_EXPIRES: return m->expires != NULL;
+	case MEM_F_SUPERSEDED_BY: return m->superseded_by != NULL;
+	case MEM_F_ARCHIVED_REASON: return m->archived_reason != NULL;
+	case MEM_F_ARCHIVED_AT: return m->archived_at != NULL;
+	case MEM_F_COUNT: break;
+	}
+	return false;
+}
+
+static bool rule_equal(const struct mem_rule *a, const struct mem_rule *b)
+{
+	if (!a || !b)
+		return !a && !b;
+	return streq0(a->pattern, b->pattern) && streq0(a->literal, b->literal) &&
+	       streq0(a->message, b->message) && streq0(a->fix, b->fix) &&
+	       a->severity == b->severity;
+}
+
+bool mem_field_equal(const struct mem *a, const struct mem *b, enum mem_field f)
+{
+	switch (f) {
+	case MEM_F_NAME: return streq0(a->name, b->name);
+	case MEM_F_DESC: return streq0(a->description, b->description);
+	case MEM_F_TYPE: return a->type == b->type;
+	case MEM_F_CREATED: return streq0(a->created, b->created) && a->created_ts == b->created_ts;
+	case MEM_F_UPDATED: return streq0(a->updated, b->updated) && a->updated_ts == b->updated_ts;
+	case MEM_F_SOURCE: return streq0(a->source, b->source);
+	case MEM_F_SCOPE: return strv_equal(&a->scope, &b->scope);
+	case MEM_F_REFS: return strv_equal(&a->refs, &b->refs);
+	case MEM_F_SUPERSEDES: return strv_equal(&a->supersedes, &b->supersedes);
+	case MEM_F_RULE: return rule_equal(a->rule, b->rule);
+	case MEM_F_EXPIRES: return streq0(a->expires, b->expires) && a->expires_ts == b->expires_ts;
+	case MEM_F_SUPERSEDED_BY: return streq0(a->superseded_by, b->superseded_by);
+	case MEM_F_ARCHIVED_REASON: return streq0(a->archived_reason, b->archived_reason);
+	case MEM_F_ARCHIVED_AT: return streq0(a->archived_at, b->archived_at);
+	case MEM_F_COUNT: break;
+	}
+	return false;
+}
+
 bool mem_equal(const struct mem *a, const struct mem *b)
 {
-	if (!streq0(a->name, b->name) || !streq0(a->description, b->description) ||
-	    a->type != b->type || !streq0(a->created, b->created) ||
-	    !streq0(a->updated, b->updated) || a->created_ts != b->created_ts ||
-	    a->updated_ts != b->updated_ts || !streq0(a->source, b->source) ||
-	    !strv_equal(&a->scope, &b->scope) || !strv_equal(&a->refs, &b->refs) ||
-	    !strv_equal(&a->supersedes, &b->supersedes) || !streq0(a->expires, b->expires) ||
-	    a->expires_ts != b->expires_ts || !streq0(a->superseded_by, b->superseded_by) ||
-	    !streq0(a->archived_reason, b->archived_reason) ||
-	    !streq0(a->archived_at, b->archived_at) || !streq0(a->extra, b->extra) ||
-	    !streq0(a->body, b->body) || !a->rule != !b->rule)
-		return false;
-	if (a->rule)
-		return streq0(a->rule->pattern, b->rule->pattern) &&
-		       streq0(a->rule->literal, b->rule->literal) &&
-		       streq0(a->rule->message, b->rule->message) &&
-		       streq0(a->rule->fix, b->rule->fix) && a->rule->severity == b->rule->severity;
-	return true;
+	for (int f = 0; f < MEM_F_COUNT; f++)
+		if (!mem_field_equal(a, b, (enum mem_field)f))
+			return false;
+	return streq0(a->front, b->front) && streq0(a->body, b->body) && a->crlf == b->crlf;
 }
 
 void mem_list_push(struct mem_list *l, struct mem *m)

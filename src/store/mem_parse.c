@@ -1,18 +1,19 @@
-/* mem_parse: reads one memory file (YAML front matter read with
- * libyaml, then a Markdown body) and validates it against
- * memory-format.md. A file is either valid, and then parse -> format ->
- * parse gives the same memory, or rejected with a message naming the line
- * and the problem. */
+/* mem_parse: reads one memory file (YAML front matter, then a Markdown
+ * body) and validates it against memory-format.md. The plain style
+ * kairos writes is read line by line (mem_parse_fast); any other front
+ * matter by libyaml, and then kept as it is written (m->front) so that a
+ * rewrite loses nothing of it. A file is either valid, and then parse ->
+ * format -> parse gives the same memory, or rejected with a message
+ * naming the line and the problem. */
 #include "kairos/mem.h"
 #include "kairos/err.h"
-#include "kairos/paths.h"
 #include "kairos/text.h"
-#include "kairos/time.h"
+#include "mem_check.h"
+#include "mem_parse.h"
+#include "mem_parse_fast.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,25 +23,55 @@
 
 #define UTF8_BOM "\xEF\xBB\xBF"
 
-struct pctx {
-	yaml_document_t *doc;
-	const char *fm;      /* front matter text */
-	struct buf extra;
-	char err[256];
-	int line;            /* file line of the current field */
+/* ---- libyaml's tree ---- */
+
+/* Where the lines of a front matter start, as libyaml counts lines
+ * (LF, CRLF, a lone CR, NEL, LS and PS each end one). */
+struct lines {
+	size_t *start; /* start[i]: byte offset of line i; start[n] == the text's length */
+	size_t n;
 };
 
-static int perr(struct pctx *c, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int perr(struct pctx *c, int line, const char *fmt, ...)
+static void lines_init(struct lines *l, const char *s, size_t len)
 {
-	va_list ap;
-	int n = snprintf(c->err, sizeof(c->err), "line %d: ", line);
-	va_start(ap, fmt);
-	vsnprintf(c->err + n, sizeof(c->err) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return KR_EINVAL;
+	size_t cap = 16;
+
+	l->start = xmalloc(cap * sizeof(*l->start));
+	l->start[0] = 0;
+	l->n = 0;
+	for (size_t i = 0; i < len;) {
+		size_t w = 0;
+		if (s[i] == '\n')
+			w = 1;
+		else if (s[i] == '\r')
+			w = i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+		else if (len - i >= 2 && !memcmp(s + i, "\xc2\x85", 2))
+			w = 2;
+		else if (len - i >= 3 && (!memcmp(s + i, "\xe2\x80\xa8", 3) ||
+					  !memcmp(s + i, "\xe2\x80\xa9", 3)))
+			w = 3;
+		if (!w) {
+			i++;
+			continue;
+		}
+		i += w;
+		if (l->n + 2 > cap) {
+			cap *= 2;
+			l->start = xrealloc(l->start, cap * sizeof(*l->start));
+		}
+		l->start[++l->n] = i;
+	}
+	if (!l->n || l->start[l->n] != len) {
+		if (l->n + 2 > cap)
+			l->start = xrealloc(l->start, (cap + 2) * sizeof(*l->start));
+		l->start[++l->n] = len;
+	}
+}
+
+/* The byte where line i starts (the text's end past the last line). */
+static size_t line_start(const struct lines *l, size_t i)
+{
+	return i < l->n ? l->start[i] : l->start[l->n];
 }
 
 static int node_line(const yaml_node_t *n)
@@ -58,327 +89,249 @@ static bool is_null(const yaml_node_t *n)
 	       !strcmp(v, "NULL");
 }
 
-/* The string of a scalar (a copy), or an error naming the field. */
-static int get_str(struct pctx *c, const yaml_node_t *n, const char *field, char **out)
+/* n as a value for mem_check; a sequence's strings go to list. */
+static void to_value(yaml_document_t *doc, const yaml_node_t *n, struct mem_value *v,
+		     struct strv *list)
 {
-	if (n->type != YAML_SCALAR_NODE)
-		return perr(c, node_line(n), "'%s' must be a string", field);
-	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
-		return perr(c, node_line(n), "'%s' holds a NUL character", field);
-	*out = xstrndup((const char *)n->data.scalar.value, n->data.scalar.length);
-	return 0;
-}
-
-static int get_time(struct pctx *c, const yaml_node_t *n, const char *field, bool need_zulu,
-		    char **out, int64_t *ts)
-{
-	int kind, rc;
-
-	if ((rc = get_str(c, n, field, out)))
-		return rc;
-	if (time_parse_kind(*out, ts, &kind) || (need_zulu && !(kind & TIME_ZULU)))
-		return perr(c, node_line(n), "'%s' must be an RFC 3339 %s, not '%s'", field,
-			    need_zulu ? "UTC time ending in Z (2026-03-02T10:15:00Z)" : "date or time",
-			    *out);
-	return 0;
-}
-
-static int get_strv(struct pctx *c, const yaml_node_t *n, const char *field, struct strv *out,
-		    bool paths, bool names)
-{
-	yaml_node_item_t *it;
-
-	if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
-		char *s = NULL;
-		int rc = get_str(c, n, field, &s);
-		if (rc)
-			return rc;
-		strv_push(out, s);
-		free(s);
-	} else if (n->type == YAML_SEQUENCE_NODE) {
-		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-			yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-			if (!e || e->type != YAML_SCALAR_NODE)
-				return perr(c, e ? node_line(e) : node_line(n),
-					    "'%s' must be a list of strings", field);
-			strv_push(out, (const char *)e->data.scalar.value);
+	memset(v, 0, sizeof(*v));
+	v->line = node_line(n);
+	v->kind = MEM_V_OTHER;
+	if (n->type == YAML_SCALAR_NODE) {
+		v->kind = MEM_V_STR;
+		v->s = (const char *)n->data.scalar.value;
+		v->n = n->data.scalar.length;
+		v->null = is_null(n);
+		return;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *e = yaml_document_get_node(doc, *it);
+		if (!e || e->type != YAML_SCALAR_NODE) {
+			if (e)
+				v->line = node_line(e);
+			return;
 		}
-	} else if (!is_null(n)) {
-		return perr(c, node_line(n), "'%s' must be a list of strings", field);
+		strv_push(list, (const char *)e->data.scalar.value);
 	}
-	for (size_t i = 0; i < out->n; i++) {
-		if (paths && !paths_rel_safe(out->v[i]))
-			return perr(c, node_line(n),
-				    "'%s' entry '%s' must be a path relative to the workspace, "
-				    "inside it", field, out->v[i]);
-		if (names && !mem_name_valid(out->v[i]))
-			return perr(c, node_line(n), "'%s' entry '%s' is not a valid memory name",
-				    field, out->v[i]);
-	}
-	return 0;
+	v->kind = MEM_V_LIST;
+	v->list = list;
 }
 
-static int parse_rule(struct pctx *c, const yaml_node_t *n, struct mem_rule **out)
+static int tree_rule(struct mem_check *c, yaml_document_t *doc, const yaml_node_t *n)
 {
-	struct mem_rule *r = xcalloc(1, sizeof(*r));
-	yaml_node_pair_t *pr;
-	int rc = 0;
+	struct mem_rule *r = NULL;
+	struct strv list = {0};
+	int rc;
 
-	r->severity = SEV_INFORMATION;
-	if (n->type != YAML_MAPPING_NODE) {
-		rc = perr(c, node_line(n), "'rule' must be a mapping (pattern or literal, message, "
-					   "severity, fix)");
-		goto out;
-	}
-	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
-		const char *key;
-		char **slot = NULL;
+	if ((rc = mem_check_rule_begin(c, &r, n->type == YAML_MAPPING_NODE, node_line(n))))
+		return rc;
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+	     pr++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(doc, pr->value);
+		struct mem_value val;
 
 		if (!k || !v || k->type != YAML_SCALAR_NODE) {
-			rc = perr(c, node_line(n), "'rule' keys must be strings");
+			mem_rule_free(r);
+			rc = mem_check_fail(c, node_line(n), "'rule' keys must be strings");
 			goto out;
 		}
-		key = (const char *)k->data.scalar.value;
-		if (!strcmp(key, "pattern"))
-			slot = &r->pattern;
-		else if (!strcmp(key, "literal"))
-			slot = &r->literal;
-		else if (!strcmp(key, "message"))
-			slot = &r->message;
-		else if (!strcmp(key, "fix"))
-			slot = &r->fix;
-		else if (strcmp(key, "severity")) {
-			rc = perr(c, node_line(k), "unknown key 'rule.%s' (pattern, literal, message, "
-						   "severity, fix)", key);
-			goto out;
-		}
-		if (is_null(v))
-			continue;
-		if (!slot) {
-			char *s = NULL;
-			if ((rc = get_str(c, v, "rule.severity", &s)))
-				goto out;
-			r->severity = mem_severity_parse(s);
-			free(s);
-			if (r->severity < 0) {
-				rc = perr(c, node_line(v), "'rule.severity' must be error, warning, "
-							   "information or hint");
-				goto out;
-			}
-			continue;
-		}
-		if (*slot) {
-			rc = perr(c, node_line(k), "duplicate key 'rule.%s'", key);
-			goto out;
-		}
-		if ((rc = get_str(c, v, key, slot)))
-			goto out;
+		strv_dispose(&list);
+		to_value(doc, v, &val, &list);
+		if ((rc = mem_check_rule_key(c, r, (const char *)k->data.scalar.value,
+					     k->data.scalar.length, node_line(k), &val)))
+			goto out; /* r freed */
 	}
-	if (!r->pattern == !r->literal) {
-		rc = perr(c, node_line(n), "'rule' needs exactly one of 'pattern' and 'literal'");
-		goto out;
-	}
-	if (r->literal && !*r->literal) {
-		rc = perr(c, node_line(n), "'rule.literal' is empty");
-		goto out;
-	}
-	if (r->pattern) {
-		regex_t re;
-		int e = regcomp(&re, r->pattern, REG_EXTENDED | REG_NOSUB);
-		if (e) {
-			char msg[128];
-			regerror(e, &re, msg, sizeof(msg));
-			rc = perr(c, node_line(n), "'rule.pattern' is not a POSIX extended regex: %s",
-				  msg);
-			goto out;
-		}
-		regfree(&re);
-	}
+	rc = mem_check_rule_end(c, r, node_line(n));
 out:
-	if (rc)
-		mem_rule_free(r);
-	else
-		*out = r;
+	strv_dispose(&list);
 	return rc;
 }
 
-static size_t utf8_chars(const char *s)
+/* The fields of the tree's root mapping into c; with entries, one entry
+ * per key, found by the lines of text (fm) that libyaml read. */
+static int tree_front(struct mem_check *c, yaml_document_t *doc, yaml_node_t *root,
+		      const char *fm, size_t len, struct mem_entry **entries, size_t *nentries)
 {
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
+	struct strv list = {0};
+	struct lines lines = {0};
+	size_t count = 0;
+	int rc = 0;
+
+	if (root->type != YAML_MAPPING_NODE)
+		return mem_check_fail(c, node_line(root), "the front matter must be a YAML mapping");
+	if (entries) {
+		lines_init(&lines, fm, len);
+		count = (size_t)(root->data.mapping.pairs.top - root->data.mapping.pairs.start);
+		*entries = xcalloc(count + 1, sizeof(**entries));
+		*nentries = count;
+	}
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	     pr < root->data.mapping.pairs.top && !rc; pr++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(doc, pr->value);
+		struct mem_value val;
+		int f = -1;
+
+		if (!k || !v) {
+			rc = mem_check_fail(c, node_line(root), "malformed front matter");
+			break;
+		}
+		if (k->type == YAML_SCALAR_NODE)
+			f = mem_field_lookup((const char *)k->data.scalar.value, k->data.scalar.length);
+		if (entries) {
+			struct mem_entry *e = &(*entries)[pr - root->data.mapping.pairs.start];
+			size_t vl = v->end_mark.line + (v->end_mark.column ? 1 : 0);
+			e->start = line_start(&lines, k->start_mark.line);
+			e->vend = line_start(&lines, vl);
+			e->field = f;
+		}
+		if (f < 0)
+			continue; /* kept as written, in m->front */
+		if ((rc = mem_check_key(c, (enum mem_field)f, node_line(k))))
+			break;
+		if (f == MEM_F_RULE) {
+			if (!is_null(v))
+				rc = tree_rule(c, doc, v);
+			continue;
+		}
+		strv_dispose(&list);
+		to_value(doc, v, &val, &list);
+		rc = mem_check_value(c, (enum mem_field)f, &val);
+	}
+	/* an entry ends where the next begins; the blank lines and comments
+	 * between the value and the next key are its own */
+	for (size_t i = 0; entries && i < count; i++) {
+		struct mem_entry *e = &(*entries)[i];
+		e->end = i + 1 < count ? (*entries)[i + 1].start : len;
+		if (e->vend > e->end)
+			e->vend = e->end;
+		if (e->vend < e->start)
+			e->vend = e->start;
+	}
+	strv_dispose(&list);
+	free(lines.start);
+	if (!rc)
+		rc = mem_check_end(c, node_line(root));
+	if (rc && entries) {
+		free(*entries);
+		*entries = NULL;
+		*nentries = 0;
+	}
+	return rc;
 }
 
 /* libyaml marks count characters, not bytes. */
-static size_t char_to_byte(const char *s, size_t chars)
+static size_t char_to_byte(const char *s, size_t len, size_t chars)
 {
 	size_t b = 0;
-	while (chars && s[b]) {
+	while (chars && b < len) {
 		b++;
-		while (((unsigned char)s[b] & 0xc0) == 0x80)
+		while (b < len && ((unsigned char)s[b] & 0xc0) == 0x80)
 			b++;
 		chars--;
 	}
 	return b;
 }
 
-/* Unknown keys are kept as the YAML text they were written as: in a block
- * mapping, the key's text through the end of its value (nested lines keep
- * their indentation); in a flow mapping, "key: value". */
-static void keep_extra(struct pctx *c, const yaml_node_t *root, const yaml_node_t *k,
-		       const yaml_node_t *v)
+/* A flow mapping's pairs as block lines ("key: value", a value's later
+ * lines indented), so that its entries can be kept one by one; NULL when
+ * that passes a memory's cap. */
+static char *flow_as_block(yaml_document_t *doc, const yaml_node_t *root, const char *fm,
+			   size_t len)
 {
-	size_t s = char_to_byte(c->fm, k->start_mark.index);
-	size_t e = char_to_byte(c->fm, v->end_mark.index);
+	struct buf b = BUF_INIT_CAP(2 * len + 64);
 
-	while (e > s && strchr(" \t\r\n", c->fm[e - 1]))
-		e--;
-	if (c->extra.len)
-		buf_putc(&c->extra, '\n');
-	if (root->data.mapping.style != YAML_FLOW_MAPPING_STYLE) {
-		buf_append(&c->extra, c->fm + s, e - s);
-		return;
-	}
-	size_t ke = char_to_byte(c->fm, k->end_mark.index);
-	size_t vs = char_to_byte(c->fm, v->start_mark.index);
-	buf_append(&c->extra, c->fm + s, ke - s);
-	buf_puts(&c->extra, ": ");
-	if (e > vs)
-		buf_append(&c->extra, c->fm + vs, e - vs);
-}
-
-enum field {
-	F_NAME, F_DESC, F_TYPE, F_CREATED, F_UPDATED, F_SOURCE, F_SCOPE, F_REFS, F_SUPERSEDES,
-	F_RULE, F_EXPIRES, F_SUPERSEDED_BY, F_ARCHIVED_REASON, F_ARCHIVED_AT, F_COUNT
-};
-
-static const char *const field_names[F_COUNT] = {
-	"name", "description", "type", "created", "updated", "source", "scope", "refs",
-	"supersedes", "rule", "expires", "superseded_by", "archived_reason", "archived_at",
-};
-
-static int field_lookup(const char *key)
-{
-	for (int f = 0; f < F_COUNT; f++)
-		if (!strcmp(field_names[f], key))
-			return f;
-	return -1;
-}
-
-static int parse_field(struct pctx *c, struct mem *m, int f, const yaml_node_t *v)
-{
-	char *s = NULL;
-	int rc = 0;
-
-	switch (f) {
-	case F_NAME:
-		if ((rc = get_str(c, v, "name", &m->name)))
-			return rc;
-		if (!mem_name_valid(m->name))
-			return perr(c, node_line(v), "'name' must match [a-z0-9][a-z0-9_-]{0,63}, "
-						     "not '%s'", m->name);
-		return 0;
-	case F_DESC:
-		if ((rc = get_str(c, v, "description", &m->description)))
-			return rc;
-		if (strpbrk(m->description, "\r\n"))
-			return perr(c, node_line(v), "'description' must be one line");
-		if (!*m->description)
-			return perr(c, node_line(v), "'description' is empty");
-		if (utf8_chars(m->description) > 150)
-			return perr(c, node_line(v), "'description' is longer than 150 characters");
-		return 0;
-	case F_TYPE:
-		if ((rc = get_str(c, v, "type", &s)))
-			return rc;
-		rc = mem_type_parse(s);
-		free(s);
-		if (rc < 0)
-			return perr(c, node_line(v), "'type' must be user, feedback, project or "
-						     "reference");
-		m->type = (enum mem_type)rc;
-		return 0;
-	case F_CREATED:
-		return get_time(c, v, "created", true, &m->created, &m->created_ts);
-	case F_UPDATED:
-		return get_time(c, v, "updated", true, &m->updated, &m->updated_ts);
-	case F_SOURCE:
-		if ((rc = get_str(c, v, "source", &m->source)))
-			return rc;
-		if (mem_source_parse(m->source) < 0)
-			return perr(c, node_line(v), "'source' must be user, observation, git, "
-						     "dream, llm or import, not '%s'", m->source);
-		return 0;
-	case F_SCOPE:
-		return get_strv(c, v, "scope", &m->scope, true, false);
-	case F_REFS:
-		return get_strv(c, v, "refs", &m->refs, true, false);
-	case F_SUPERSEDES:
-		return get_strv(c, v, "supersedes", &m->supersedes, false, true);
-	case F_RULE:
-		return parse_rule(c, v, &m->rule);
-	case F_EXPIRES:
-		return get_time(c, v, "expires", false, &m->expires, &m->expires_ts);
-	case F_SUPERSEDED_BY:
-		if ((rc = get_str(c, v, "superseded_by", &m->superseded_by)))
-			return rc;
-		if (!mem_name_valid(m->superseded_by))
-			return perr(c, node_line(v), "'superseded_by' is not a valid memory name");
-		return 0;
-	case F_ARCHIVED_REASON:
-		if ((rc = get_str(c, v, "archived_reason", &m->archived_reason)))
-			return rc;
-		if (strpbrk(m->archived_reason, "\r\n"))
-			return perr(c, node_line(v), "'archived_reason' must be one line");
-		return 0;
-	case F_ARCHIVED_AT: {
-		int64_t ts;
-		return get_time(c, v, "archived_at", true, &m->archived_at, &ts);
-	}
-	}
-	return 0;
-}
-
-static int parse_front(struct pctx *c, struct mem *m, yaml_node_t *root)
-{
-	bool seen[F_COUNT] = {0};
-	yaml_node_pair_t *pr;
-	int rc;
-
-	if (root->type != YAML_MAPPING_NODE)
-		return perr(c, node_line(root), "the front matter must be a YAML mapping");
-	for (pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, pr->value);
-		int f = -1;
-
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
+	     pr++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(doc, pr->value);
+		size_t ks, ke, vs, ve;
 		if (!k || !v)
-			return perr(c, node_line(root), "malformed front matter");
-		if (k->type == YAML_SCALAR_NODE)
-			f = field_lookup((const char *)k->data.scalar.value);
-		if (f < 0) {
-			keep_extra(c, root, k, v);
 			continue;
+		ks = char_to_byte(fm, len, k->start_mark.index);
+		ke = char_to_byte(fm, len, k->end_mark.index);
+		vs = char_to_byte(fm, len, v->start_mark.index);
+		ve = char_to_byte(fm, len, v->end_mark.index);
+		buf_append(&b, fm + ks, ke > ks ? ke - ks : 0);
+		buf_puts(&b, ": ");
+		for (size_t i = vs; i < ve; i++) {
+			buf_putc(&b, fm[i]);
+			if (fm[i] == '\n')
+				buf_puts(&b, "  ");
 		}
-		if (seen[f])
-			return perr(c, node_line(k), "duplicate key '%s'", field_names[f]);
-		seen[f] = true;
-		if (is_null(v) && f != F_NAME && f != F_DESC && f != F_TYPE)
-			continue;
-		if ((rc = parse_field(c, m, f, v)))
-			return rc;
+		buf_putc(&b, '\n');
 	}
-	if (!m->name)
-		return perr(c, node_line(root), "missing required field 'name'");
-	if (!m->description)
-		return perr(c, node_line(root), "missing required field 'description'");
-	if (!seen[F_TYPE])
-		return perr(c, node_line(root), "missing required field 'type'");
-	return 0;
+	return buf_err(&b) ? NULL : buf_detach(&b);
 }
+
+/* Parses fm with libyaml into c (and entries, when not NULL). A flow
+ * mapping's front matter is read as it is, and *text (when not NULL)
+ * gets it as block lines for a rewrite to keep entry by entry (NULL
+ * when that does not read back the same). */
+static int yaml_front(struct mem_check *c, const char *fm, size_t len, struct mem_entry **entries,
+		      size_t *n, char **text)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc, doc2;
+	yaml_node_t *root;
+	bool flow, more;
+	int rc = KR_EINVAL;
+
+	if (text)
+		*text = NULL;
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(c->err, sizeof(c->err), "out of memory");
+		return KR_ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)fm, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(c->err, sizeof(c->err), "line %d: front matter is not valid YAML: %s%s%s",
+			 (int)parser.problem_mark.line + 2, parser.problem ? parser.problem : "parse error",
+			 parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return KR_EINVAL;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		snprintf(c->err, sizeof(c->err), "line 2: the front matter is empty (it must be a YAML "
+						 "mapping with name, description and type)");
+		goto out;
+	}
+	if (!yaml_parser_load(&parser, &doc2)) {
+		snprintf(c->err, sizeof(c->err), "front matter is not valid YAML: %s",
+			 parser.problem ? parser.problem : "parse error");
+		goto out;
+	}
+	more = yaml_document_get_root_node(&doc2) != NULL;
+	yaml_document_delete(&doc2);
+	if (more) {
+		snprintf(c->err, sizeof(c->err), "the front matter holds more than one YAML document");
+		goto out;
+	}
+	flow = root->type == YAML_MAPPING_NODE && root->data.mapping.style == YAML_FLOW_MAPPING_STYLE;
+	if ((rc = tree_front(c, &doc, root, fm, len, flow ? NULL : entries, n)))
+		goto out;
+	if (flow && text) {
+		char *block = flow_as_block(&doc, root, fm, len);
+		struct mem *check = mem_new();
+		struct mem_check c2 = {.m = check};
+		if (block && !yaml_front(&c2, block, strlen(block), entries, n, NULL) &&
+		    mem_equal(check, c->m))
+			*text = block;
+		else
+			free(block);
+		mem_free(check);
+	}
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* ---- the file ---- */
 
 /* Length of the line at p (without its end) and where the next starts. */
 static size_t line_at(const char *p, const char *end, const char **next)
@@ -396,18 +349,43 @@ static bool is_delim(const char *p, size_t n)
 	return n == STRLEN_LIT("---") && !memcmp(p, "---", n);
 }
 
-int mem_parse(struct mem **out, const char *text, size_t len)
+int mem_parse_front(const char *fm, size_t len, struct mem **old, struct mem_entry **entries,
+		    size_t *n, char **text)
+{
+	struct mem *m = mem_new();
+	struct mem_check c = {.m = m};
+	int rc;
+
+	*text = NULL;
+	rc = mem_parse_fast(&c, fm, len, entries, n);
+	if (rc == MEM_FAST_OTHER) {
+		mem_free(m);
+		m = mem_new();
+		c = (struct mem_check){.m = m};
+		*entries = NULL;
+		*n = 0;
+		if (!(rc = yaml_front(&c, fm, len, entries, n, text)) && !*entries)
+			rc = mem_check_fail(&c, 2, "the front matter cannot be rewritten field by field");
+	}
+	if (rc) {
+		mem_free(m);
+		free(*text);
+		*text = NULL;
+		return kr_errc(rc, "%s", c.err);
+	}
+	*old = m;
+	return 0;
+}
+
+int mem_parse_flags(struct mem **out, const char *text, size_t len, unsigned flags)
 {
 	const char *end = text + len, *p = text, *next, *fm, *fm_end = NULL, *body = NULL;
-	/* the unknown keys as written: at most twice the text ("{a,b}" keeps
-	 * "a: \nb: ") */
-	struct pctx c = {.extra = BUF_INIT_CAP(2 * len + 64)};
-	yaml_parser_t parser;
-	yaml_document_t doc;
 	struct mem *m = NULL;
-	yaml_node_t *root;
-	int rc = KR_EINVAL, lineno = 1;
-	size_t n;
+	struct mem_check c;
+	char *block = NULL;
+	int rc;
+	bool crlf;
+	size_t n, fl;
 
 	if (memchr(text, '\0', len))
 		return kr_errc(KR_EINVAL, "the file holds NUL bytes (binary?)");
@@ -419,9 +397,10 @@ int mem_parse(struct mem **out, const char *text, size_t len)
 	if (!is_delim(p, n))
 		return kr_errc(KR_EINVAL, "line 1: no front matter (the file must start with a "
 					  "line '---')");
+	/* the first line's end is the file's (mem_eol) */
+	crlf = n && p[n - 1] == '\r';
 	fm = next;
 	for (p = next; p < end; p = next) {
-		lineno++;
 		n = line_at(p, end, &next);
 		if (is_delim(p, n)) {
 			fm_end = p;
@@ -431,58 +410,32 @@ int mem_parse(struct mem **out, const char *text, size_t len)
 	}
 	if (!fm_end)
 		return kr_errc(KR_EINVAL, "line 1: the front matter is not closed by a line '---'");
-	if (!yaml_parser_initialize(&parser))
-		return kr_errc(KR_ENOMEM, "out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)fm, (size_t)(fm_end - fm));
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = kr_errc(KR_EINVAL, "line %d: front matter is not valid YAML: %s%s%s",
-			     (int)parser.problem_mark.line + 2,
-			     parser.problem ? parser.problem : "parse error",
-			     parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return rc;
-	}
-	c.doc = &doc;
-	c.fm = fm;
-	root = yaml_document_get_root_node(&doc);
-	if (!root) {
-		rc = kr_errc(KR_EINVAL, "line 2: the front matter is empty (it must be a YAML "
-					"mapping with name, description and type)");
-		goto out;
-	}
-	{
-		yaml_document_t doc2;
-		if (!yaml_parser_load(&parser, &doc2)) {
-			rc = kr_errc(KR_EINVAL, "front matter is not valid YAML: %s",
-				     parser.problem ? parser.problem : "parse error");
-			goto out;
-		}
-		bool more = yaml_document_get_root_node(&doc2) != NULL;
-		yaml_document_delete(&doc2);
-		if (more) {
-			rc = kr_errc(KR_EINVAL, "the front matter holds more than one YAML document");
-			goto out;
-		}
-	}
+	fl = (size_t)(fm_end - fm);
 	m = mem_new();
-	if ((rc = parse_front(&c, m, root))) {
-		kr_errc(KR_EINVAL, "%s", c.err);
-		goto out;
+	c = (struct mem_check){.m = m};
+	rc = flags & MEM_PARSE_YAML ? MEM_FAST_OTHER : mem_parse_fast(&c, fm, fl, NULL, NULL);
+	if (rc == MEM_FAST_OTHER) {
+		/* not the plain style: libyaml reads it, and it is kept as written */
+		mem_free(m);
+		m = mem_new();
+		c = (struct mem_check){.m = m};
+		if (!(rc = yaml_front(&c, fm, fl, NULL, NULL, &block)))
+			m->front = block ? block : xstrndup(fm, fl);
 	}
-	if ((rc = buf_err(&c.extra)))
-		goto out;
-	m->extra = c.extra.len ? buf_detach(&c.extra) : NULL;
+	if (rc) {
+		mem_free(m);
+		return kr_errc(rc, "%s", c.err);
+	}
+	m->crlf = crlf;
 	free(m->body);
 	m->body = xstrndup(body, (size_t)(end - body));
 	*out = m;
-	m = NULL;
-	rc = 0;
-out:
-	mem_free(m);
-	buf_dispose(&c.extra);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	return rc;
+	return 0;
+}
+
+int mem_parse(struct mem **out, const char *text, size_t len)
+{
+	return mem_parse_flags(out, text, len, 0);
 }
 
 int mem_parse_read_file_buf(struct mem **out, const char *path, struct buf *scratch)

@@ -1,148 +1,114 @@
-/* mem_write: a memory as its file's text (memory-format.md): front
- * matter in a fixed key order, every string plain when YAML reads it back
- * unchanged and double-quoted otherwise, then the body. */
+/* mem_write: a memory as its file's text (memory-format.md). A memory
+ * read from a file whose front matter was kept (m->front: keys kairos
+ * does not know, comments, anchors...) is written back entry by entry:
+ * every entry whose field did not change, and every key kairos does not
+ * know, byte for byte; a changed field rewritten in place; a new one
+ * added at the end. Any other memory gets the plain style of mem_emit. */
 #include "kairos/mem.h"
 #include "kairos/err.h"
+#include "mem_emit.h"
+#include "mem_parse.h"
 
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-static bool plain_ok(const char *s)
+/* The anchor of an entry's value ("key: &a value", also after a tag),
+ * copied to out; NULL when it has none. */
+static const char *entry_anchor(const char *s, size_t n, char *out, size_t cap)
 {
-	size_t n = strlen(s);
-	const unsigned char *u = (const unsigned char *)s;
-	static const char *special[] = {"null", "~", "true", "false", "yes", "no", "on", "off",
-					"y", "n"};
-	bool numeric = true;
+	size_t i = 0, a;
 
-	if (!n || s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':' ||
-	    strchr("-?:,[]{}#&*!|>'\"%@`", s[0]) || strstr(s, ": ") || strstr(s, " #"))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (u[i] < 0x20 || u[i] == 0x7f)
-			return false;
-		if (u[i] == 0xc2 && u[i + 1] == 0x85)
-			return false; /* NEL */
-		if (u[i] == 0xe2 && u[i + 1] == 0x80 && (u[i + 2] == 0xa8 || u[i + 2] == 0xa9))
-			return false; /* LS, PS */
-		if (u[i] == 0xef && u[i + 1] == 0xbb && u[i + 2] == 0xbf)
-			return false; /* BOM */
-		if (!strchr("0123456789.+-eE_:xXoO", s[i]))
-			numeric = false;
+	if (i < n && (s[i] == '"' || s[i] == '\'')) {
+		char q = s[i++];
+		while (i < n && s[i] != q && s[i] != '\n')
+			i++;
+		i++;
 	}
-	if (numeric)
-		return false;
-	for (size_t i = 0; i < ARRAY_LEN(special); i++)
-		if (!strcasecmp(s, special[i]))
-			return false;
-	return true;
-}
-
-static void put_quoted(struct buf *b, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	buf_putc(b, '"');
-	for (; *u; u++) {
-		switch (*u) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		default:
-			if (*u < 0x20 || *u == 0x7f) {
-				buf_printf(b, "\\x%02x", *u);
-			} else if (u[0] == 0xc2 && u[1] == 0x85) {
-				buf_puts(b, "\\N");
-				u++;
-			} else if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)) {
-				buf_puts(b, u[2] == 0xa8 ? "\\L" : "\\P");
-				u += 2;
-			} else if (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
-				buf_puts(b, "\\uFEFF");
-				u += 2;
-			} else {
-				buf_putc(b, (char)*u);
-			}
+	while (i < n && s[i] != '\n' && !(s[i] == ':' && (i + 1 == n || strchr(" \t\r\n", s[i + 1]))))
+		i++;
+	if (i >= n || s[i] != ':')
+		return NULL;
+	for (i++;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i < n && s[i] == '!') { /* a tag first */
+			while (i < n && !strchr(" \t\r\n", s[i]))
+				i++;
+			continue;
 		}
+		break;
 	}
-	buf_putc(b, '"');
+	if (i >= n || s[i] != '&')
+		return NULL;
+	for (a = ++i; i < n && !strchr(" \t\r\n,[]{}", s[i]); i++)
+		;
+	if (i == a || i - a >= cap)
+		return NULL;
+	memcpy(out, s + a, i - a);
+	out[i - a] = '\0';
+	return out;
 }
 
-static void put_kv(struct buf *b, const char *indent, const char *key, const char *v)
+/* The front matter kept in m->front, with m's fields where they differ
+ * from what it says. */
+static int write_kept(const struct mem *m, struct buf *out, const char *eol)
 {
-	if (!v)
-		return;
-	buf_printf(b, "%s%s: ", indent, key);
-	if (plain_ok(v))
-		buf_puts(b, v);
-	else
-		put_quoted(b, v);
-	buf_putc(b, '\n');
-}
+	struct mem *old = NULL;
+	struct mem_entry *e = NULL;
+	bool done[MEM_F_COUNT] = {0};
+	char *text = NULL, anchor[256];
+	const char *t;
+	size_t n = 0;
+	int rc;
 
-static void put_list(struct buf *b, const char *key, const struct strv *v)
-{
-	if (!v->n)
-		return;
-	buf_printf(b, "%s: [", key);
-	for (size_t i = 0; i < v->n; i++) {
-		if (i)
-			buf_puts(b, ", ");
-		put_quoted(b, v->v[i]);
+	if ((rc = mem_parse_front(m->front, strlen(m->front), &old, &e, &n, &text)))
+		return kr_errc(rc, "its front matter cannot be kept: %s", kr_errmsg());
+	t = text ? text : m->front;
+	if (n)
+		buf_append(out, t, e[0].start); /* comments before the first key */
+	for (size_t i = 0; i < n; i++) {
+		int f = e[i].field;
+		if (f < 0 || mem_field_equal(old, m, (enum mem_field)f)) {
+			buf_append(out, t + e[i].start, e[i].end - e[i].start);
+		} else {
+			if (mem_field_present(m, (enum mem_field)f))
+				mem_emit_field(out, m, (enum mem_field)f, eol,
+					       entry_anchor(t + e[i].start, e[i].vend - e[i].start,
+							    anchor, sizeof(anchor)));
+			buf_append(out, t + e[i].vend, e[i].end - e[i].vend);
+		}
+		if (f >= 0)
+			done[f] = true;
 	}
-	buf_puts(b, "]\n");
+	for (int f = 0; f < MEM_F_COUNT; f++)
+		if (!done[f] && mem_field_present(m, (enum mem_field)f))
+			mem_emit_field(out, m, (enum mem_field)f, eol, NULL);
+	free(e);
+	free(text);
+	mem_free(old);
+	return 0;
 }
 
 int mem_write(const struct mem *m, struct buf *out)
 {
 	size_t start = out->len;
+	const char *eol = mem_eol(m);
 	int rc;
 
 	if (!m->name || !m->description)
 		return kr_errc(KR_EINVAL, "a memory needs a name and a description");
-	buf_puts(out, "---\n");
-	put_kv(out, "", "name", m->name);
-	put_kv(out, "", "description", m->description);
-	put_kv(out, "", "type", mem_type_name(m->type));
-	put_kv(out, "", "created", m->created);
-	put_kv(out, "", "updated", m->updated);
-	put_kv(out, "", "source", m->source);
-	put_list(out, "scope", &m->scope);
-	put_list(out, "refs", &m->refs);
-	put_list(out, "supersedes", &m->supersedes);
-	if (m->rule) {
-		const struct mem_rule *r = m->rule;
-		buf_puts(out, "rule:\n");
-		if (r->pattern) {
-			buf_puts(out, "  pattern: ");
-			put_quoted(out, r->pattern);
-			buf_putc(out, '\n');
+	buf_puts(out, "---");
+	buf_puts(out, eol);
+	if (m->front) {
+		if ((rc = write_kept(m, out, eol))) {
+			buf_truncate(out, start);
+			return rc;
 		}
-		if (r->literal) {
-			buf_puts(out, "  literal: ");
-			put_quoted(out, r->literal);
-			buf_putc(out, '\n');
-		}
-		put_kv(out, "  ", "message", r->message);
-		put_kv(out, "  ", "severity", mem_severity_name(r->severity));
-		if (r->fix) {
-			buf_puts(out, "  fix: ");
-			put_quoted(out, r->fix);
-			buf_putc(out, '\n');
-		}
+	} else {
+		mem_emit_fields(out, m, eol);
 	}
-	put_kv(out, "", "expires", m->expires);
-	put_kv(out, "", "superseded_by", m->superseded_by);
-	put_kv(out, "", "archived_reason", m->archived_reason);
-	put_kv(out, "", "archived_at", m->archived_at);
-	if (m->extra && *m->extra) {
-		buf_puts(out, m->extra);
-		buf_putc(out, '\n');
-	}
-	buf_puts(out, "---\n");
+	buf_puts(out, "---");
+	buf_puts(out, eol);
 	buf_puts(out, m->body ? m->body : "");
 	/* no half memory stays behind: the caller gets the error and stops */
 	if ((rc = buf_err(out)))

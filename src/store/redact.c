@@ -230,6 +230,24 @@ static bool secret_key(const char *k, size_t l)
 	return false;
 }
 
+/* An environment variable's name (UPPER_SNAKE_CASE, an underscore in
+ * it): "secret: HOLIDAY_API_KEY, NEIS_API_KEY" lists names, not secrets.
+ * It is a name when it ends in a secret word itself (GH_TOKEN), or when
+ * it stands in a list (more follows after a comma). */
+static bool variable_name(const char *v, size_t l, bool in_list)
+{
+	bool under = false;
+
+	if (!l || v[0] < 'A' || v[0] > 'Z')
+		return false;
+	for (size_t i = 0; i < l; i++) {
+		if (!upnum((unsigned char)v[i]) && v[i] != '_')
+			return false;
+		under |= v[i] == '_';
+	}
+	return under && (in_list || secret_key(v, l));
+}
+
 /* KEY = VALUE, KEY: VALUE, "KEY": "VALUE" where KEY ends in a secret
  * word (DB_PASSWORD, api_key, GITHUB_TOKEN...). With '=' the value is
  * the next token; with ':' it must be quoted or the only word left on
@@ -292,6 +310,10 @@ static bool m_assign(const char *s, size_t n, size_t i, struct span *sp)
 				r++;
 			if (r < n && s[r] != '\n' && s[r] != ',' && s[r] != '}')
 				return false;
+			if (variable_name(s + v0, v1 - v0, r < n && s[r] == ','))
+				return false;
+		} else if (variable_name(s + v0, v1 - v0, false)) {
+			return false; /* API_KEY=OTHER_API_KEY: a reference */
 		}
 	}
 	if (v1 == v0 || literal_value(s + v0, v1 - v0))

@@ -10,8 +10,11 @@
 #include "kairos/paths.h"
 #include "kairos/redact.h"
 #include "kairos/time.h"
+#include "store_dir.h"
+#include "store_prepare.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -136,21 +139,39 @@ static int by_name(const void *a, const void *b)
 	return strcmp((*(struct mem *const *)a)->name, (*(struct mem *const *)b)->name);
 }
 
-/* Loads the *.md files of dir (but MEMORY.md) into out. */
-static int load_dir(const struct store *st, const char *dir, const char *realroot, bool archived,
-		    struct mem_list *out, struct store_problem **problems, size_t *nproblems,
-		    struct buf *scratch)
+/* True when the file stem (n bytes) names the memory name: itself, or
+ * in archive/ also "<name>~N", an older copy of the same name. */
+static bool stem_names(const char *stem, size_t n, const char *name, bool archived)
 {
-	DIR *d = opendir(dir);
+	size_t nl = strlen(name);
+
+	if (n < nl || memcmp(stem, name, nl))
+		return false;
+	if (n == nl)
+		return true;
+	if (!archived || stem[nl] != '~' || n == nl + 1)
+		return false;
+	for (size_t i = nl + 1; i < n; i++)
+		if (stem[i] < '0' || stem[i] > '9')
+			return false;
+	return true;
+}
+
+/* Loads the *.md files (but MEMORY.md) of the directory dfd (dir: its
+ * path) into out; dfd is closed. */
+static int load_dir(const struct store *st, const char *dir, int dfd, const char *realroot,
+		    bool archived, struct mem_list *out, struct store_problem **problems,
+		    size_t *nproblems, struct buf *scratch)
+{
+	DIR *d = fdopendir(dfd);
 	struct dirent *e;
 	size_t first = out->n, dl = strlen(dir);
 	char path[PATH_MAX];
 
 	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(path, sizeof(path), "cannot read the store: %s", strerror(errno));
+		snprintf(path, sizeof(path), "cannot read the store: %s", fsx_strerror(errno));
 		store_problem_add(problems, nproblems, dir, path);
+		close(dfd);
 		return 0;
 	}
 	while ((e = readdir(d))) {
@@ -199,8 +220,7 @@ static int load_dir(const struct store *st, const char *dir, const char *realroo
 			continue;
 		}
 		free(resolved);
-		if (strlen(m->name) != fl - STRLEN_LIT(".md") ||
-		    memcmp(m->name, fn, fl - STRLEN_LIT(".md"))) {
+		if (!stem_names(fn, fl - STRLEN_LIT(".md"), m->name, archived)) {
 			char msg[PATH_MAX + 128];
 			snprintf(msg, sizeof(msg), "'name: %s' differs from the file name '%s'",
 				 m->name, fn);
@@ -228,15 +248,27 @@ int store_load(const struct store *st, struct mem_list *out, bool archive,
 	/* mem_parse_read_fileat doubles it up to just past MEM_MAX_FILE (and
 	 * refuses a longer file itself) */
 	struct buf scratch = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE);
-	char *real = realpath(st->dir, NULL), *adir;
-	int rc;
+	char *real, *adir;
+	int rc, dfd, afd = -1;
 
-	if (!real)
+	if ((rc = store_dir_open(st->dir, false, &dfd))) {
+		if (rc != KR_ENOTFOUND) /* a link where the store should be: said, not read */
+			store_problem_add(problems, nproblems, st->dir, kr_errmsg());
 		return 0; /* a store that does not exist yet is empty */
-	rc = load_dir(st, st->dir, real, false, out, problems, nproblems, &scratch);
-	if (!rc && archive) {
+	}
+	if (!(real = realpath(st->dir, NULL))) {
+		close(dfd);
+		return 0;
+	}
+	if (archive && (rc = store_dir_archive(dfd, st->dir, false, &afd))) {
+		if (rc != KR_ENOTFOUND)
+			store_problem_add(problems, nproblems, st->dir, kr_errmsg());
+		afd = -1;
+	}
+	rc = load_dir(st, st->dir, dfd, real, false, out, problems, nproblems, &scratch);
+	if (afd >= 0) {
 		adir = join(st->dir, "archive");
-		rc = load_dir(st, adir, real, true, out, problems, nproblems, &scratch);
+		rc = load_dir(st, adir, afd, real, true, out, problems, nproblems, &scratch);
 		free(adir);
 	}
 	free(real);
@@ -244,89 +276,24 @@ int store_load(const struct store *st, struct mem_list *out, bool archive,
 	return rc;
 }
 
-/* ---- names ---- */
-
-static void slugify(const char *text, struct buf *b)
-{
-	bool dash = false;
-
-	for (const unsigned char *p = (const unsigned char *)text; *p && b->len < 200; p++) {
-		unsigned char c = *p;
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '_' && b->len)) {
-			if (dash && b->len)
-				buf_putc(b, '-');
-			dash = false;
-			buf_putc(b, (char)c);
-		} else if (c == '\'' || (c >= 0x80 && (c & 0xc0) == 0x80)) {
-			/* apostrophes and continuation bytes join words */
-		} else {
-			dash = true;
-		}
-	}
-	/* at most 48 characters, cut between words when one ends late enough */
-	if (b->len > 48) {
-		size_t cut = 48;
-		while (cut > 16 && b->data[cut] != '-')
-			cut--;
-		buf_truncate(b, cut > 16 ? cut : 48);
-		while (b->len && (b->data[b->len - 1] == '-' || b->data[b->len - 1] == '_'))
-			buf_truncate(b, b->len - 1);
-	}
-	if (!b->len)
-		buf_puts(b, "memory");
-}
-
-static bool name_taken(const struct store *st, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s.md", st->dir, name);
-	if (fsx_exists(path))
-		return true;
-	snprintf(path, sizeof(path), "%s/archive/%s.md", st->dir, name);
-	return fsx_exists(path);
-}
-
-int store_name_from_text(const struct store *st, const char *text, char **out)
-{
-	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
-	char cand[80];
-	int rc;
-
-	slugify(text ? text : "", &b);
-	if ((rc = buf_err(&b)))
-		return rc;
-	snprintf(cand, sizeof(cand), "%s", buf_cstr(&b));
-	for (int i = 2; name_taken(st, cand); i++) {
-		if (i > 100000) {
-			rc = kr_err("no free name for '%s' in %s", buf_cstr(&b), st->dir);
-			buf_dispose(&b);
-			return rc;
-		}
-		snprintf(cand, sizeof(cand), "%s-%d", buf_cstr(&b), i);
-	}
-	buf_dispose(&b);
-	*out = xstrdup(cand);
-	return 0;
-}
-
-int store_unique_name(const struct store *st, const char *text, char **out)
-{
-	if (!text || !*text)
-		return kr_errc(KR_EINVAL, "a memory name cannot be empty");
-	if (strchr(text, '/') || strchr(text, '\\') || strstr(text, ".."))
-		return kr_errc(KR_EINVAL, "'%s' is not a memory name: it holds a path (refused)",
-			       text);
-	return store_name_from_text(st, text, out);
-}
-
 /* ---- transactions ---- */
+
+/* One change a transaction made on disk, so that it can be undone when
+ * the change cannot be committed (memory-store.md "Failures"). */
+struct txn_change {
+	bool archive; /* in archive/, else in the store directory */
+	char *name;   /* the file changed */
+	char *backup; /* its content before, under a second name beside it; NULL: it was absent */
+};
 
 struct store_txn {
 	struct store st;
 	int lockfd;
+	int dirfd;  /* the store directory (store_dir_open) */
+	int afd;    /* archive/, or -1 until a change needs it */
+	char *adir; /* archive/'s path, for messages */
+	struct txn_change *changes;
+	size_t nchanges;
 };
 
 char *store_lock_path(const char *store_dir)
@@ -336,21 +303,23 @@ char *store_lock_path(const char *store_dir)
 	return p;
 }
 
-/* Temporary files left by a writer killed half way: only writers holding
- * the lock create them, so under the lock they are all stale. */
-static void remove_stale_tmp(const char *dir)
+/* Temporary files left by a writer killed half way (and the copies of a
+ * transaction killed before it committed): only writers holding the
+ * lock create them, so under the lock they are all stale. */
+static void remove_stale_tmp(int dirfd)
 {
-	DIR *d = opendir(dir);
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	char path[PATH_MAX];
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, FSX_TMP_PREFIX, STRLEN_LIT(FSX_TMP_PREFIX))) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
+		if (!strncmp(e->d_name, FSX_TMP_PREFIX, STRLEN_LIT(FSX_TMP_PREFIX)))
+			unlinkat(dirfd, e->d_name, 0);
 	closedir(d);
 }
 
@@ -375,77 +344,172 @@ static void remove_stale_git_locks(const char *store_dir)
 	free(repo);
 }
 
+static void txn_free(struct store_txn *t)
+{
+	for (size_t i = 0; i < t->nchanges; i++) {
+		free(t->changes[i].name);
+		free(t->changes[i].backup);
+	}
+	free(t->changes);
+	if (t->afd >= 0)
+		close(t->afd);
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	fsx_unlock(t->lockfd);
+	free(t->adir);
+	free(t->st.dir);
+	free(t);
+}
+
 int store_txn_begin(struct store_txn **out, struct store *st)
 {
 	struct store_txn *t;
-	char *lock, *adir, id[41];
-	int rc;
+	char *lock, id[41];
+	int rc, fd;
 
 	if (!st || !st->dir || !st->writable)
 		return kr_errc(KR_EINVAL, "the %s store is read only",
 			       st ? mem_store_name(st->kind) : "?");
-	if ((rc = fsx_mkdirs(st->dir, 0755)))
-		return rc;
 	t = xcalloc(1, sizeof(*t));
+	t->lockfd = t->dirfd = t->afd = -1;
 	t->st = *st;
 	t->st.dir = xstrdup(st->dir);
+	t->adir = join(st->dir, "archive");
+	if ((rc = store_dir_open(t->st.dir, true, &t->dirfd)))
+		goto fail;
 	lock = store_lock_path(st->dir);
 	rc = fsx_lock(&t->lockfd, lock, false, true);
 	free(lock);
-	if (rc) {
-		free(t->st.dir);
-		free(t);
-		return rc;
+	if (rc)
+		goto fail;
+	remove_stale_tmp(t->dirfd);
+	if (!store_dir_archive(t->dirfd, t->st.dir, false, &fd)) {
+		remove_stale_tmp(fd);
+		close(fd);
 	}
-	remove_stale_tmp(t->st.dir);
-	adir = join(t->st.dir, "archive");
-	remove_stale_tmp(adir);
-	free(adir);
 	remove_stale_git_locks(t->st.dir);
-	if ((rc = history_commit(t->st.dir, "edit: changes made outside kairos",
-				 id))) {
-		store_txn_abort(t);
-		return rc;
-	}
+	if ((rc = history_commit(t->st.dir, "edit: changes made outside kairos", id)))
+		goto fail;
 	*out = t;
 	return 0;
+fail:
+	txn_free(t);
+	return rc;
+}
+
+static int txn_fd(struct store_txn *t, bool archive, const char **dir)
+{
+	*dir = archive ? t->adir : t->st.dir;
+	return archive ? t->afd : t->dirfd;
+}
+
+/* Undoes every change t made, newest first: each file gets back its
+ * old content (its second name renamed over it: nothing to write, so
+ * it works on a full disk too), or goes when it was not there. */
+static void txn_rollback(struct store_txn *t)
+{
+	for (size_t i = t->nchanges; i-- > 0;) {
+		struct txn_change *c = &t->changes[i];
+		const char *dir;
+		int fd = txn_fd(t, c->archive, &dir);
+		int r = c->backup ? renameat(fd, c->backup, fd, c->name) : unlinkat(fd, c->name, 0);
+		if (r < 0 && errno != ENOENT)
+			store_warn("could not put %s/%s back as it was: %s", dir, c->name,
+				   fsx_strerror(errno));
+		free(c->backup);
+		free(c->name);
+	}
+	t->nchanges = 0;
+	fsync(t->dirfd);
+	if (t->afd >= 0)
+		fsync(t->afd);
+}
+
+/* The change is committed: the old contents' second names go. */
+static void txn_keep_changes(struct store_txn *t)
+{
+	for (size_t i = 0; i < t->nchanges; i++) {
+		const char *dir;
+		if (t->changes[i].backup)
+			unlinkat(txn_fd(t, t->changes[i].archive, &dir), t->changes[i].backup, 0);
+	}
 }
 
 void store_txn_abort(struct store_txn *t)
 {
 	if (!t)
 		return;
-	fsx_unlock(t->lockfd);
-	free(t->st.dir);
-	free(t);
+	txn_rollback(t);
+	txn_free(t);
 }
 
-static void now_str(char out[32], int64_t *ts)
+/* Records that name (in archive/ or not) is about to change, keeping
+ * its content under a second name first. */
+static int txn_note(struct store_txn *t, bool archive, const char *name)
 {
-	*ts = (int64_t)time(NULL);
-	time_format(*ts, out);
+	const char *dir;
+	int fd = txn_fd(t, archive, &dir), rc;
+	char *backup = NULL;
+
+	if ((rc = fsx_keepat(fd, dir, name, &backup)) && rc != KR_ENOTFOUND)
+		return rc;
+	t->changes = xrealloc(t->changes, (t->nchanges + 1) * sizeof(*t->changes));
+	t->changes[t->nchanges++] = (struct txn_change){archive, xstrdup(name), backup};
+	return 0;
 }
 
-static void redact_field(char **s, int *total)
+/* Writes text as name (in archive/ or not) atomically, recorded for a
+ * rollback; nothing when it holds exactly that already. */
+static int txn_put(struct store_txn *t, bool archive, const char *name, const struct buf *text)
 {
-	int c = 0;
-	*s = redact_str(*s, &c);
-	*total += c;
+	struct buf old = BUF_INIT_CAP(BUF_CAP_LISTING + 1);
+	const char *dir;
+	int fd = txn_fd(t, archive, &dir), rc;
+	bool same = !fsx_readat(fd, dir, name, BUF_CAP_LISTING, &old) && old.len == text->len &&
+		    !memcmp(buf_cstr(&old), buf_cstr(text), text->len);
+
+	buf_dispose(&old);
+	if (same)
+		return 0;
+	if ((rc = txn_note(t, archive, name)))
+		return rc;
+	return fsx_write_atomicat(fd, dir, name, buf_cstr(text), text->len);
 }
 
-/* Shortens s to at most max characters (UTF-8), on a character boundary. */
-static void clip_chars(char *s, size_t max)
+/* Writes text as dst (in archive/ when into_archive, else in the store
+ * directory), then removes src from the other one: the move of a memory
+ * in or out of archive/, each step recorded for a rollback. */
+static int txn_move(struct store_txn *t, bool into_archive, const char *dst,
+		    const struct buf *text, const char *src)
 {
-	size_t chars = 0;
-	for (char *p = s; *p; p++) {
-		if (((unsigned char)*p & 0xc0) != 0x80 && ++chars > max) {
-			*p = '\0';
-			return;
-		}
-	}
+	const char *ddir, *sdir;
+	int dfd = txn_fd(t, into_archive, &ddir), sfd = txn_fd(t, !into_archive, &sdir), rc;
+
+	if ((rc = txn_note(t, into_archive, dst)) ||
+	    (rc = fsx_write_atomicat(dfd, ddir, dst, text->data, text->len)) ||
+	    (rc = txn_note(t, !into_archive, src)))
+		return rc;
+	if (unlinkat(sfd, src, 0) < 0)
+		return kr_err("%s/%s: %s", sdir, src, fsx_strerror(errno));
+	if (fsync(sfd) < 0 && errno != EINVAL)
+		return kr_err("fsync %s: %s", sdir, fsx_strerror(errno));
+	return 0;
 }
 
-/* ---- warnings, and secrets typed by hand ---- */
+/* archive/, opened (and created, with create) the first time a change
+ * needs it. */
+static int txn_archive_dir(struct store_txn *t, bool create)
+{
+	int rc;
+
+	if (t->afd >= 0)
+		return 0;
+	if ((rc = store_dir_archive(t->dirfd, t->st.dir, create, &t->afd)))
+		t->afd = -1;
+	return rc;
+}
+
+/* ---- warnings ---- */
 
 static void warn_stderr(void *ud, const char *msg)
 {
@@ -477,97 +541,66 @@ void store_warn(const char *fmt, ...)
 	buf_dispose(&b);
 }
 
-/* A file about to be rewritten that holds a secret was committed to
- * history as it was (hand edits are recorded first): the rewrite redacts
- * it, but the person must know that older history still holds it. */
-static void warn_if_secret(const struct store_txn *t, const char *path)
-{
-	struct buf old = BUF_INIT_CAP(MEM_MAX_FILE + 1), red = BUF_INIT_CAP(REDACT_CAP(MEM_MAX_FILE));
-	int n = 0;
-	if (fsx_read(path, MEM_MAX_FILE, &old) == 0 && redact(old.data, old.len, &red, &n) == 0 && n > 0) {
-		char *hist = history_repo_path(t->st.dir);
-		store_warn("%s held %d secret%s typed by hand: the file now says [REDACTED], but older "
-			   "history (%s) still holds %s",
-			   path, n, n == 1 ? "" : "s", hist ? hist : "the store's history",
-			   n == 1 ? "it" : "them");
-		free(hist);
-	}
-	buf_dispose(&old);
-	buf_dispose(&red);
-}
-
-/* Redacts, fills missing times, formats and checks m; the text to write
- * goes to out, whose cap is the most a memory file may hold. */
-static int prepare(const struct mem *in, struct buf *out)
-{
-	struct mem *m = mem_dup(in), *check = NULL;
-	char ts[32];
-	int n = 0, rc;
-
-	if (!m->created) {
-		if (m->mtime)
-			time_format(m->mtime, ts);
-		else
-			now_str(ts, &m->created_ts);
-		m->created = xstrdup(ts);
-		time_parse(ts, &m->created_ts);
-	}
-	if (!m->updated) {
-		m->updated = xstrdup(m->created);
-		m->updated_ts = m->created_ts;
-	}
-	redact_field(&m->description, &n);
-	redact_field(&m->body, &n);
-	redact_field(&m->extra, &n);
-	redact_field(&m->archived_reason, &n);
-	if (m->rule) {
-		redact_field(&m->rule->message, &n);
-		redact_field(&m->rule->fix, &n);
-		redact_field(&m->rule->literal, &n);
-	}
-	clip_chars(m->description, 150);
-	if ((rc = mem_write(m, out))) {
-		/* the one way mem_write fails so: its text passes out's cap */
-		if (rc == KR_ENOMEM)
-			rc = kr_errc(KR_EINVAL, "memory '%s' is larger than %zu bytes", m->name,
-				     out->max);
-		goto out;
-	}
-	if (mem_parse(&check, out->data, out->len)) {
-		rc = kr_errc(KR_EINVAL, "memory '%s' would not be valid: %s", m->name, kr_errmsg());
-		goto out;
-	}
-out:
-	mem_free(check);
-	mem_free(m);
-	return rc;
-}
-
-/* Writes text to path unless it already holds exactly that. */
-static int write_if_changed(const char *path, const struct buf *text)
-{
-	struct buf old = BUF_INIT_CAP(MEM_MAX_FILE + 1);
-	int same = !fsx_read(path, MEM_MAX_FILE, &old) && old.len == text->len &&
-		   !memcmp(old.data, text->data, text->len);
-	buf_dispose(&old);
-	return same ? 0 : fsx_write_atomic(path, text->data, text->len);
-}
-
 int store_txn_write(struct store_txn *t, const struct mem *m)
 {
 	struct buf text = BUF_INIT_CAP(MEM_MAX_FILE);
-	char path[PATH_MAX];
+	char file[MEM_FILE_NAME_MAX];
 	int rc;
 
 	if (!m->name || !mem_name_valid(m->name))
 		return kr_errc(KR_EINVAL, "'%s' is not a valid memory name", m->name ? m->name : "");
-	if ((rc = prepare(m, &text)))
+	if ((rc = store_prepare(m, &text)))
 		goto out;
-	snprintf(path, sizeof(path), "%s/%s.md", t->st.dir, m->name);
-	warn_if_secret(t, path);
-	rc = write_if_changed(path, &text);
+	snprintf(file, sizeof(file), "%s.md", m->name);
+	store_prepare_warn_secret(t->dirfd, t->st.dir, file);
+	rc = txn_put(t, false, file, &text);
 out:
 	buf_dispose(&text);
+	return rc;
+}
+
+/* The file name for an archived copy of name: <name>.md, or, when that
+ * is taken, <name>~N.md with the smallest free N from 2. */
+static int archive_name(const struct store_txn *t, const char *name, char out[MEM_FILE_NAME_MAX])
+{
+	struct stat sb;
+
+	snprintf(out, MEM_FILE_NAME_MAX, "%s.md", name);
+	for (int i = 2; fstatat(t->afd, out, &sb, AT_SYMLINK_NOFOLLOW) == 0; i++) {
+		if (i > STORE_ARCHIVE_COPIES_MAX)
+			return kr_err("archive/ of %s holds %d copies of '%s' already", t->st.dir,
+				      STORE_ARCHIVE_COPIES_MAX, name);
+		snprintf(out, MEM_FILE_NAME_MAX, "%s~%d.md", name, i);
+	}
+	return 0;
+}
+
+/* *out: the memory named name read from file (in archive/ when archive
+ * is true), never through a link; errors name the file. */
+static int txn_read(struct store_txn *t, bool archive, const char *file, const char *name,
+		    struct mem **out)
+{
+	struct buf scratch = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE); /* mem_parse_read_fileat's */
+	const char *dir;
+	int fd = txn_fd(t, archive, &dir), rc;
+	char *path = join(dir, file), why[512];
+
+	*out = NULL;
+	if ((rc = mem_parse_read_fileat(out, fd, file, path, &scratch, 0))) {
+		snprintf(why, sizeof(why), "%s", kr_errmsg());
+		if (rc == KR_ENOTFOUND)
+			rc = kr_errc(rc, "no memory named '%s' in the %s store", name,
+				     mem_store_name(t->st.kind));
+		else
+			rc = kr_errc(rc, "%s: %s (left as it is)", path, why);
+	} else if (strcmp((*out)->name, name)) {
+		rc = kr_errc(KR_EINVAL, "%s: 'name: %s' is not '%s' (left as it is)", path,
+			     (*out)->name, name);
+		mem_free(*out);
+		*out = NULL;
+	}
+	free(path);
+	buf_dispose(&scratch);
 	return rc;
 }
 
@@ -577,101 +610,176 @@ int store_txn_archive(struct store_txn *t, const char *name, const char *reason,
 	struct mem *m = NULL;
 	/* the archived file must load again, so it is held to a memory's cap */
 	struct buf text = BUF_INIT_CAP(MEM_MAX_FILE);
-	char src[PATH_MAX], ts[32], *orig = NULL, *adir = NULL, *dst = NULL;
-	int64_t now;
+	char src[MEM_FILE_NAME_MAX], dst[MEM_FILE_NAME_MAX], ts[32];
 	int rc;
 
 	if (!mem_name_valid(name))
 		return kr_errc(KR_ENOTFOUND, "no memory named '%s'", name);
-	snprintf(src, sizeof(src), "%s/%s.md", t->st.dir, name);
-	if ((rc = mem_parse_read_file(&m, src))) {
-		if (rc == KR_ENOTFOUND)
-			return kr_errc(KR_ENOTFOUND, "no memory named '%s' in the %s store", name,
-				       mem_store_name(t->st.kind));
-		return kr_errc(rc, "%s: %s (left as it is)", src, kr_errmsg());
-	}
-	if (strcmp(m->name, name)) {
-		rc = kr_errc(KR_EINVAL, "%s: 'name: %s' differs from the file name (left as it is)",
-			     src, m->name);
+	snprintf(src, sizeof(src), "%s.md", name);
+	if ((rc = txn_read(t, false, src, name, &m)))
 		goto out;
-	}
-	now_str(ts, &now);
+	time_format((int64_t)time(NULL), ts);
 	free(m->archived_at);
 	m->archived_at = xstrdup(ts);
 	free(m->archived_reason);
 	m->archived_reason = xstrdup(reason && *reason ? reason : "archived");
 	free(m->superseded_by);
 	m->superseded_by = superseded_by ? xstrdup(superseded_by) : NULL;
-	adir = join(t->st.dir, "archive");
-	if ((rc = fsx_mkdirs(adir, 0755)))
+	if ((rc = store_prepare(m, &text)) || (rc = txn_archive_dir(t, true)))
 		goto out;
-	/* An archived memory of the same name stays; this one gets name-N. */
-	orig = xstrdup(name);
-	if ((rc = pathf(&dst, "%s/%s.md", adir, name)))
+	/* an older archived copy of the same name stays: this one is name~N,
+	 * its name unchanged, so that superseded_by keeps pointing at it */
+	if ((rc = archive_name(t, name, dst)))
 		goto out;
-	for (int i = 2; fsx_exists(dst); i++) {
-		char cand[80];
-		snprintf(cand, sizeof(cand), "%.58s-%d", orig, i);
-		free(m->name);
-		m->name = xstrdup(cand);
-		free(dst);
-		dst = NULL;
-		if ((rc = pathf(&dst, "%s/%s.md", adir, cand)))
-			goto out;
-	}
-	if ((rc = prepare(m, &text)))
-		goto out;
-	warn_if_secret(t, src);
-	if ((rc = fsx_write_atomic(dst, text.data, text.len)))
-		goto out;
-	if (unlink(src) < 0) {
-		rc = kr_err("%s: %s", src, strerror(errno));
-		goto out;
-	}
-	rc = fsx_fsync_dir(t->st.dir);
+	store_prepare_warn_secret(t->dirfd, t->st.dir, src);
+	rc = txn_move(t, true, dst, &text, src);
 out:
-	free(orig);
-	free(adir);
-	free(dst);
 	buf_dispose(&text);
 	mem_free(m);
 	return rc;
 }
 
-static int team_gitignore(const struct store *st)
+int store_txn_restore(struct store_txn *t, const char *name, const char *archived_file)
+{
+	struct mem *m = NULL;
+	struct buf text = BUF_INIT_CAP(MEM_MAX_FILE);
+	char dst[MEM_FILE_NAME_MAX];
+	struct stat sb;
+	int rc;
+
+	if (!mem_name_valid(name))
+		return kr_errc(KR_ENOTFOUND, "no memory named '%s'", name);
+	snprintf(dst, sizeof(dst), "%s.md", name);
+	if (fstatat(t->dirfd, dst, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		return kr_errc(KR_EEXISTS, "%s/%s is there already: an active memory named '%s' "
+					   "exists (forget it first, or give the archived copy "
+					   "another name)", t->st.dir, dst, name);
+	if ((rc = txn_archive_dir(t, false)))
+		return rc == KR_ENOTFOUND ? kr_errc(rc, "no archived memory named '%s' in the %s "
+							"store", name, mem_store_name(t->st.kind))
+					  : rc;
+	if ((rc = txn_read(t, true, archived_file, name, &m)))
+		goto out;
+	free(m->archived_reason);
+	free(m->archived_at);
+	free(m->superseded_by);
+	m->archived_reason = m->archived_at = m->superseded_by = NULL;
+	if ((rc = store_prepare(m, &text)))
+		goto out;
+	rc = txn_move(t, false, dst, &text, archived_file);
+out:
+	buf_dispose(&text);
+	mem_free(m);
+	return rc;
+}
+
+static int team_gitignore(struct store_txn *t)
 {
 	static const char text[] = "# written by kairos: keep its journal and dream lock out of git\n"
 				   "journal.jsonl\n.lock\n";
-	char *p = join(st->dir, ".gitignore");
-	int rc = 0;
+	struct buf b = BUF_INIT_CAP(sizeof(text));
+	struct stat sb;
+	int rc;
 
-	if (!fsx_exists(p))
-		rc = fsx_write_atomic(p, text, sizeof(text) - 1);
-	free(p);
+	if (fstatat(t->dirfd, ".gitignore", &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0; /* the team's own, or kairos's: either way left as it is */
+	buf_puts(&b, text);
+	if (!(rc = buf_err(&b)))
+		rc = txn_put(t, false, ".gitignore", &b);
+	buf_dispose(&b);
+	return rc;
+}
+
+/* The store's active memories as they are now, into mems (emptied first). */
+static int load_now(struct store_txn *t, struct mem_list *mems)
+{
+	struct store_problem *probs = NULL;
+	size_t nprobs = 0;
+	int rc;
+
+	mem_list_dispose(mems);
+	rc = store_load(&t->st, mems, false, &probs, &nprobs);
+	store_problem_free_all(probs, nprobs);
+	return rc;
+}
+
+/* MEMORY.md rebuilt from the store as it is now, keeping what an index
+ * kairos did not write holds (store_index_build): under "## Notes", or
+ * in a memory of its own written first. */
+static int write_index(struct store_txn *t)
+{
+	struct mem_list mems = {0};
+	/* the text is capped far below a listing; so is an old one kept */
+	struct buf text = BUF_INIT_CAP(BUF_CAP_LISTING), old = BUF_INIT_CAP(BUF_CAP_LISTING + 1);
+	struct mem *notes = NULL;
+	bool had = true;
+	int rc;
+
+	if ((rc = fsx_readat(t->dirfd, t->st.dir, "MEMORY.md", BUF_CAP_LISTING, &old))) {
+		if (rc != KR_ENOTFOUND) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s", kr_errmsg());
+			rc = kr_errc(rc, "MEMORY.md cannot be read, so it is not rebuilt (what it holds "
+					 "is never thrown away): %s", why);
+			goto out;
+		}
+		had = false;
+		rc = 0;
+	}
+	if ((rc = load_now(t, &mems)) ||
+	    (rc = store_index_build(&t->st, &mems, had ? buf_cstr(&old) : NULL, old.len, &text,
+				    &notes)))
+		goto out;
+	if (notes) {
+		struct mem *none = NULL;
+		if ((rc = store_txn_write(t, notes)) || (rc = load_now(t, &mems)) ||
+		    (rc = store_index_build(&t->st, &mems, NULL, 0, &text, &none)))
+			goto out;
+	}
+	rc = txn_put(t, false, "MEMORY.md", &text);
+out:
+	mem_free(notes);
+	buf_dispose(&text);
+	buf_dispose(&old);
+	mem_list_dispose(&mems);
+	return rc;
+}
+
+/* What failed, said for a person: the message, and why nothing could be
+ * written where history lives (full, read-only, no permission) when the
+ * message does not say it itself. */
+static int commit_failed(const struct store_txn *t, int rc)
+{
+	char msg[512], *repo = history_repo_path(t->st.dir);
+	const char *why = repo ? fsx_why_unwritable(repo) : NULL;
+
+	snprintf(msg, sizeof(msg), "%s", kr_errmsg());
+	rc = kr_errc(rc, "cannot commit the change to history: %s%s%s; nothing was changed (every "
+			 "file is back as it was)",
+		     msg, why && !strstr(msg, why) ? ": " : "", why && !strstr(msg, why) ? why : "");
+	free(repo);
 	return rc;
 }
 
 int store_txn_commit(struct store_txn *t, const char *message, char *commit_out)
 {
-	struct mem_list mems = {0};
-	struct store_problem *probs = NULL;
-	size_t nprobs = 0;
 	char id[41] = "";
 	int rc;
 
-	if ((rc = store_load(&t->st, &mems, false, &probs, &nprobs)))
+	if ((rc = write_index(t)))
 		goto out;
-	if ((rc = store_index_write(&t->st, &mems)))
+	if (t->st.kind == STORE_TEAM && (rc = team_gitignore(t)))
 		goto out;
-	if (t->st.kind == STORE_TEAM && (rc = team_gitignore(&t->st)))
-		goto out;
-	rc = history_commit(t->st.dir, message && *message ? message : "Change memories", id);
+	if ((rc = history_commit(t->st.dir, message && *message ? message : "Change memories", id)))
+		rc = commit_failed(t, rc);
 out:
 	if (commit_out)
-		memcpy(commit_out, id, sizeof(id));
-	mem_list_dispose(&mems);
-	store_problem_free_all(probs, nprobs);
-	store_txn_abort(t);
+		memcpy(commit_out, rc ? "" : id, rc ? 1 : sizeof(id));
+	if (rc)
+		txn_rollback(t);
+	else
+		txn_keep_changes(t);
+	txn_free(t);
 	return rc;
 }
 

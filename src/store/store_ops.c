@@ -11,8 +11,14 @@
 #include "kairos/redact.h"
 #include "kairos/text.h"
 #include "kairos/time.h"
+#include "store_dir.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -126,8 +132,8 @@ static int pick_name(const struct store *st, const struct store_ops_note *note,
 		     const char *first, char **out)
 {
 	if (note->name)
-		return store_unique_name(st, note->name, out);
-	if (note->proposed_name && !store_unique_name(st, note->proposed_name, out))
+		return store_name_unique(st, note->name, out);
+	if (note->proposed_name && !store_name_unique(st, note->proposed_name, out))
 		return 0;
 	return store_name_from_text(st, first, out);
 }
@@ -206,8 +212,11 @@ out:
 	return rc;
 }
 
-/* The journal line of a remember: {"name": ..., "uri": ...} members. */
-static void journal_remember(const struct store *st, const char *name, const char *uri)
+/* The journal line of a remember: {"name": ..., "uri": ...} members;
+ * *mark says where it went, for a change that cannot be committed to
+ * take it back. */
+static void journal_remember(const struct store *st, const char *name, const char *uri,
+			     struct journal_mark *mark)
 {
 	struct buf f = BUF_INIT_CAP(BUF_CAP_LINE);
 	struct jw w;
@@ -223,7 +232,7 @@ static void journal_remember(const struct store *st, const char *name, const cha
 		store_warn("cannot journal the remember of %s: %s", name, kr_errmsg());
 	} else {
 		f.data[f.len - 1] = '\0';
-		if (journal_append(st->dir, "remember", f.data + 1))
+		if (journal_append_mark(st->dir, "remember", f.data + 1, mark))
 			store_warn("cannot journal the remember of %s: %s", name, kr_errmsg());
 	}
 	buf_dispose(&f);
@@ -239,12 +248,26 @@ static int commit(struct store_txn *t, struct buf *msg, char *id_out)
 	return rc;
 }
 
+/* commit, and on success out gets the store and the name changed. */
+static int commit_named(struct store_ops_result *out, struct store_txn *t, struct buf *msg,
+			const struct store *st, const char *name)
+{
+	int rc = commit(t, msg, out->commit);
+
+	if (!rc) {
+		out->store = st->kind;
+		out->name = xstrdup(name);
+	}
+	return rc;
+}
+
 int store_ops_remember(struct store_ops_result *out, struct store *st,
 		       const struct store_ops_note *note, enum mem_type default_type)
 {
 	struct mem *m = NULL;
 	struct store_txn *t = NULL;
 	struct buf msg = BUF_INIT_CAP(BUF_CAP_LINE);
+	struct journal_mark mark = {0};
 	char *name = NULL, *path = NULL;
 	int rc;
 
@@ -252,6 +275,9 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
 	if (!st || !st->dir || !st->writable)
 		return kr_errc(KR_EINVAL, "the %s store cannot be written",
 			       st ? mem_store_name(st->kind) : "chosen");
+	if (note->name && note->name_len && memchr(note->name, '\0', note->name_len))
+		return kr_errc(KR_EINVAL, "a memory name cannot hold a NUL character (refused, not "
+					  "cut short)");
 	if ((rc = build(&m, st, note, default_type)))
 		return rc;
 	if ((rc = store_txn_begin(&t, st)))
@@ -275,17 +301,26 @@ int store_ops_remember(struct store_ops_result *out, struct store *st,
 	if ((rc = store_txn_write(t, m)))
 		goto out;
 	/* inside the transaction, so that its commit holds the line */
-	journal_remember(st, m->name, note->uri);
+	journal_remember(st, m->name, note->uri, &mark);
 	rc = commit(t, &msg, out->commit);
 	t = NULL; /* freed by the commit in every case */
-	if (rc)
+	if (rc) {
+		/* the files are back as they were: so is the journal */
+		char why[512];
+		snprintf(why, sizeof(why), "%s", kr_errmsg());
+		if (journal_retract(st->dir, &mark))
+			store_warn("the journal line of the remember of %s stays: %s", m->name,
+				   kr_errmsg());
+		kr_errc(rc, "%s", why);
 		goto out;
+	}
 	out->store = st->kind;
 	out->name = xstrdup(m->name);
 	out->path = path;
 	path = NULL;
 	out->uri = paths_to_uri(out->path);
 out:
+	journal_mark_dispose(&mark);
 	free(path);
 	store_txn_abort(t);
 	m->rule = NULL; /* the note's */
@@ -353,14 +388,178 @@ int store_ops_forget(struct store_ops_result *out, struct store_set *set, const 
 	if ((rc = store_txn_archive(t, name, reason ? reason : "forgotten at the person's request",
 				    NULL)))
 		goto out;
-	rc = commit(t, &msg, out->commit);
+	rc = commit_named(out, t, &msg, st, name);
 	t = NULL; /* freed by the commit in every case */
-	if (rc)
-		goto out;
-	out->store = st->kind;
-	out->name = xstrdup(name);
 out:
 	store_txn_abort(t);
+	buf_dispose(&msg);
+	return rc;
+}
+
+/* ---- restore ---- */
+
+/* *out: dir/name.md (malloc'd), or an error past a line's cap. */
+static int pathf_name(char **out, const char *dir, const char *name)
+{
+	struct buf b = BUF_INIT_CAP(BUF_CAP_LINE);
+	int rc;
+
+	buf_printf(&b, "%s/%s.md", dir, name);
+	if ((rc = buf_err(&b)))
+		return rc;
+	*out = buf_detach(&b);
+	return 0;
+}
+
+/* True when archived copy a (archive/<name>~an.md; 1 for <name>.md) is
+ * newer than b: later updated, then later archived_at, then larger N. */
+static bool newer_copy(const struct mem *a, long an, const struct mem *b, long bn)
+{
+	int at;
+
+	if (a->updated_ts != b->updated_ts)
+		return a->updated_ts > b->updated_ts;
+	at = strcmp(a->archived_at ? a->archived_at : "", b->archived_at ? b->archived_at : "");
+	return at ? at > 0 : an > bn;
+}
+
+/* The newest archived copy of name in st (archive/<name>.md or
+ * archive/<name>~N.md, read through the store's own directory): its file
+ * name in file and its description (malloc'd) in *desc. KR_ENOTFOUND
+ * when there is none. */
+static int newest_copy(const struct store *st, const char *name, char file[MEM_FILE_NAME_MAX],
+		       char **desc)
+{
+	struct buf scratch = BUF_INIT_CAP(2 * BUF_CAP_MEMFILE);
+	struct mem *best = NULL;
+	long best_n = 0;
+	size_t nl = strlen(name);
+	struct dirent *e;
+	DIR *d = NULL;
+	int dfd, afd = -1, rc;
+
+	*desc = NULL;
+	if ((rc = store_dir_open(st->dir, false, &dfd)))
+		return rc;
+	rc = store_dir_archive(dfd, st->dir, false, &afd);
+	close(dfd);
+	if (rc || !(d = fdopendir(afd))) {
+		if (!rc)
+			close(afd);
+		return rc ? rc : kr_err("%s/archive: %s", st->dir, strerror(errno));
+	}
+	while ((e = readdir(d))) {
+		const char *fn = e->d_name, *tail = fn + nl;
+		struct mem *m = NULL;
+		char *end = NULL, *path;
+		long n = 1;
+
+		if (strncmp(fn, name, nl))
+			continue;
+		if (*tail == '~') {
+			n = strtol(tail + 1, &end, 10);
+			if (n < 2 || end == tail + 1 || strcmp(end, ".md"))
+				continue;
+		} else if (strcmp(tail, ".md")) {
+			continue;
+		}
+		path = xstrdup(fn);
+		if (mem_parse_read_fileat(&m, dirfd(d), fn, path, &scratch, 0) || strcmp(m->name, name)) {
+			mem_free(m);
+			free(path);
+			continue;
+		}
+		free(path);
+		if (strlen(fn) < MEM_FILE_NAME_MAX && (!best || newer_copy(m, n, best, best_n))) {
+			mem_free(best);
+			best = m;
+			best_n = n;
+			memcpy(file, fn, strlen(fn) + 1);
+		} else {
+			mem_free(m);
+		}
+	}
+	closedir(d);
+	buf_dispose(&scratch);
+	if (!best)
+		return kr_errc(KR_ENOTFOUND, "no archived memory named '%s' in the %s store", name,
+			       mem_store_name(st->kind));
+	*desc = xstrdup(best->description);
+	mem_free(best);
+	return 0;
+}
+
+static bool active_there(const struct store *st, const char *name)
+{
+	struct stat sb;
+	char *p = NULL;
+	bool there;
+
+	if (pathf_name(&p, st->dir, name))
+		return false;
+	there = lstat(p, &sb) == 0;
+	free(p);
+	return there;
+}
+
+int store_ops_restore(struct store_ops_result *out, struct store_set *set, const char *name,
+		      int store)
+{
+	static const enum mem_store order[] = {STORE_PERSONAL, STORE_TEAM, STORE_USER};
+	struct buf msg = BUF_INIT_CAP(BUF_CAP_LINE);
+	struct store_txn *t = NULL;
+	struct store *st = NULL;
+	char file[MEM_FILE_NAME_MAX], *desc = NULL;
+	int rc = KR_ENOTFOUND;
+
+	memset(out, 0, sizeof(*out));
+	if (!name || !*name)
+		return kr_errc(KR_EINVAL, "restore needs the name of a memory");
+	if (!mem_name_valid(name))
+		return kr_errc(KR_EINVAL, "'%s' is not a memory name", name);
+	for (size_t k = 0; k < ARRAY_LEN(order) && rc == KR_ENOTFOUND; k++) {
+		if (store >= 0 && (int)order[k] != store)
+			continue;
+		st = store_set_get(set, order[k]);
+		if (!st || !st->writable)
+			continue;
+		rc = newest_copy(st, name, file, &desc);
+		/* restored or never archived, the memory is there: say so */
+		if (rc == KR_ENOTFOUND && active_there(st, name))
+			rc = kr_errc(KR_EEXISTS, "%s/%s.md is there already: an active memory named "
+						 "'%s' exists, and no archived copy of it", st->dir, name,
+				     name);
+	}
+	if (rc == KR_ENOTFOUND)
+		rc = kr_errc(KR_ENOTFOUND, "no archived memory named '%s'%s%s", name,
+			     store >= 0 ? " in the " : "",
+			     store >= 0 ? mem_store_name((enum mem_store)store) : "");
+	if (rc)
+		goto out;
+	if ((rc = store_txn_begin(&t, st)))
+		goto out;
+	/* again under the lock: another writer may have changed archive/ */
+	free(desc);
+	desc = NULL;
+	if ((rc = newest_copy(st, name, file, &desc)))
+		goto out;
+	if ((rc = pathf_name(&out->path, st->dir, name)))
+		goto out;
+	buf_printf(&msg, "restore: %s\n\nback in the %s store from archive/%s: %s", name,
+		   mem_store_name(st->kind), file, desc);
+	if ((rc = buf_err(&msg)) || (rc = store_txn_restore(t, name, file)))
+		goto out;
+	rc = commit_named(out, t, &msg, st, name);
+	t = NULL; /* freed by the commit in every case */
+	if (!rc)
+		out->uri = paths_to_uri(out->path);
+out:
+	store_txn_abort(t);
+	if (rc) {
+		free(out->path);
+		out->path = NULL;
+	}
+	free(desc);
 	buf_dispose(&msg);
 	return rc;
 }

@@ -137,4 +137,155 @@ check "forget of a file holding a hand-typed secret warns about older history" '
 check "the archived copy is redacted" 'grep -q "\[REDACTED\]" "$sd/archive/deploy-note.md" && ! grep -q "ghp_abcdef" "$sd/archive/deploy-note.md"'
 check "history really holds it (the warning is true)" '"$K" log --memory-dir "$sd" | grep -q "edit\|as found"'
 
+
+# ---- restore (issue 12): the newest archived copy back, as one commit ----
+rd="$T/restore-store"
+"$K" memory add --memory-dir "$rd" --name tabs "Indent with tabs" >/dev/null 2>&1
+"$K" memory forget --memory-dir "$rd" tabs >/dev/null 2>&1
+# a second copy of the same name, typed by hand, then forgotten too
+printf -- '---\nname: tabs\ndescription: Indent with tabs, newer\ntype: project\ncreated: 2026-01-01T00:00:00Z\nupdated: 2030-01-01T00:00:00Z\nx-owner: infra # kept\n---\nnewer\n' >"$rd/tabs.md"
+"$K" memory forget --memory-dir "$rd" tabs >/dev/null 2>&1
+check "a second archived copy is tabs~2.md, its name still tabs" '[ -f "$rd/archive/tabs.md" ] && [ -f "$rd/archive/tabs~2.md" ] && grep -qx "name: tabs" "$rd/archive/tabs~2.md"'
+check "archived copies are not invalid files" '"$K" memory list --memory-dir "$rd" 2>&1 >/dev/null | grep -c . | grep -qx 0'
+out=$("$K" memory restore --memory-dir "$rd" tabs 2>"$T/err"); rc=$?
+check "restore exits 0 and says where" '[ $rc = 0 ] && echo "$out" | grep -q "restored tabs ($rd/tabs.md)"'
+check "restore brings back the newest copy" 'grep -q "^newer$" "$rd/tabs.md" && [ ! -e "$rd/archive/tabs~2.md" ] && [ -f "$rd/archive/tabs.md" ]'
+check "restore drops archived_reason, archived_at, superseded_by" '! grep -q "^archived_\|^superseded_by" "$rd/tabs.md"'
+check "restore keeps the rest as it was" 'grep -qx "x-owner: infra # kept" "$rd/tabs.md" && grep -qx "updated: 2030-01-01T00:00:00Z" "$rd/tabs.md"'
+check "restore is one commit" '"$K" log --memory-dir "$rd" | head -n 1 | grep -q "restore: tabs"'
+check "the index lists it again" 'grep -q "(tabs.md)" "$rd/MEMORY.md"'
+"$K" memory restore --memory-dir "$rd" tabs >/dev/null 2>"$T/err"; rc=$?
+check "restore over an active memory fails and says so" '[ $rc = 1 ] && grep -q "already" "$T/err" && grep -q "^newer$" "$rd/tabs.md"'
+"$K" memory restore --memory-dir "$rd" nothing-like-it >/dev/null 2>"$T/err"; rc=$?
+check "restore of a name never archived: 1, one line" '[ $rc = 1 ] && [ "$(wc -l <"$T/err")" = 1 ]'
+"$K" memory forget --memory-dir "$rd" tabs >/dev/null 2>&1
+out=$("$K" memory restore --memory-dir "$rd" tabs --json)
+check "restore --json prints {name, store, uri}" 'echo "$out" | node -e "
+const o = JSON.parse(require(\"fs\").readFileSync(0, \"utf8\"));
+if (o.name !== \"tabs\" || o.store !== \"personal\" || !o.uri.startsWith(\"file://\")) process.exit(1);"'
+
+# ---- front matter kairos does not know, kept byte for byte (issue 12) ----
+fm="$T/front-store"
+mkdir -p "$fm"
+printf -- '---\nname: anchored\ndescription: Anchors and aliases\ntype: project\ncreated: &ts 2026-03-02T10:15:00Z\nupdated: 2026-03-02T10:15:00Z\nx-also: *ts\n# a comment\nx-list:\n  - one\n  - two\n---\nbody\n' >"$fm/anchored.md"
+head -n 11 "$fm/anchored.md" >"$T/anchored.front"
+"$K" memory forget --memory-dir "$fm" anchored >/dev/null 2>"$T/err"; rc=$?
+check "forget of a file with anchors and aliases works" '[ $rc = 0 ] && [ -f "$fm/archive/anchored.md" ]'
+check "its front matter is kept byte for byte, no blank line before ---" 'head -n 11 "$fm/archive/anchored.md" | cmp -s - "$T/anchored.front" && ! grep -qx "" "$fm/archive/anchored.md" && [ "$(sed -n 12,13p "$fm/archive/anchored.md" | grep -c "^archived_")" = 2 ] && sed -n 14p "$fm/archive/anchored.md" | grep -qx -- "---"'
+printf -- '---\r\nname: crlf\r\ndescription: A Windows file\r\ntype: user\r\nx-k: v\r\n---\r\nline one\r\nline two\r\n' >"$fm/crlf.md"
+"$K" memory forget --memory-dir "$fm" crlf >/dev/null 2>&1
+check "a CRLF file stays CRLF throughout" '[ -f "$fm/archive/crlf.md" ] && [ "$(tr -cd "\n" <"$fm/archive/crlf.md" | wc -c)" = "$(tr -cd "\r" <"$fm/archive/crlf.md" | wc -c)" ] && grep -q "^archived_at: .*$(printf "\r")$" "$fm/archive/crlf.md"'
+printf -- '---\nname: complex\ndescription: A complex key\ntype: project\n? key\n: value\n---\nx\n' >"$fm/complex.md"
+"$K" memory forget --memory-dir "$fm" complex >/dev/null 2>"$T/err"; rc=$?
+check "a front-matter ? key does not make a memory impossible to forget" '[ $rc = 0 ] && [ -f "$fm/archive/complex.md" ] && grep -qx "? key" "$fm/archive/complex.md" && [ ! -s "$T/err" ]'
+
+# ---- a MEMORY.md kairos did not write is never thrown away (issue 12) ----
+cm="$T/claude-memory"
+mkdir -p "$cm"
+printf -- '---\nname: user-role\ndescription: The user is a data scientist\ntype: user\n---\nA data scientist.\n' >"$cm/user-role.md"
+printf '# Memory index\n\n- [User role](user-role.md) — who the user is\n- Prefer pnpm over npm (only written here)\n\nSee also the team wiki.\n' >"$cm/MEMORY.md"
+cp "$cm/MEMORY.md" "$T/foreign.before"
+"$K" memory add --memory-dir "$cm" "Run the linter before pushing" >/dev/null 2>&1
+check "the foreign index's own lines are kept under ## Notes" 'grep -qx "## Notes" "$cm/MEMORY.md" && grep -qx "# Memory index" "$cm/MEMORY.md" && grep -qx -- "- Prefer pnpm over npm (only written here)" "$cm/MEMORY.md" && grep -qx "See also the team wiki." "$cm/MEMORY.md"'
+check "its entry for an existing memory is rebuilt, not kept" '[ "$(grep -c "(user-role.md)" "$cm/MEMORY.md")" = 1 ] && grep -qx -- "- \[The user is a data scientist\](user-role.md) — user" "$cm/MEMORY.md"'
+"$K" undo --memory-dir "$cm" >/dev/null 2>&1
+check "undo restores the foreign index byte for byte" 'cmp -s "$cm/MEMORY.md" "$T/foreign.before"'
+"$K" undo --memory-dir "$cm" >/dev/null 2>&1 # redo
+"$K" memory add --memory-dir "$cm" "Another one" >/dev/null 2>&1
+check "the notes stay on the next rebuild" '[ "$(grep -c "only written here" "$cm/MEMORY.md")" = 1 ] && [ "$(grep -c "^## Notes" "$cm/MEMORY.md")" = 1 ] && grep -q "(another-one.md)" "$cm/MEMORY.md"'
+big="$T/big-foreign"
+mkdir -p "$big"
+i=0; while [ $i -lt 400 ]; do echo "- hand-written note number $i, found nowhere else"; i=$((i + 1)); done >"$big/MEMORY.md"
+cp "$big/MEMORY.md" "$T/big.before"
+"$K" memory add --memory-dir "$big" "Keep the notes" >/dev/null 2>&1
+notes=$(ls "$big"/memory-md-notes*.md 2>/dev/null | head -n 1)
+check "a foreign index too big for the cap goes into a memory of its own" '[ -n "$notes" ] && grep -qx "type: reference" "$notes" && grep -qx "source: import" "$notes" && [ "$(grep -c "found nowhere else" "$notes")" = 400 ]'
+check "which the index lists" 'grep -q "(memory-md-notes.md)" "$big/MEMORY.md" && ! grep -q "found nowhere else" "$big/MEMORY.md"'
+"$K" undo --memory-dir "$big" >/dev/null 2>&1
+check "undo restores that one byte for byte too" 'cmp -s "$big/MEMORY.md" "$T/big.before" && [ ! -e "$notes" ]'
+
+# ---- no write ever follows a symbolic link (issue 13) ----
+sw="$T/symws"
+mkdir -p "$sw/.kairos/memory"
+echo "# my shell" >"$T/bashrc"; cp "$T/bashrc" "$T/bashrc.before"
+ln -s "$T/bashrc" "$sw/.kairos/memory/journal.jsonl"
+(cd "$sw" && "$K" memory add --store team "A team convention" >/dev/null 2>"$T/err")
+check "a committed journal.jsonl link is refused, its target untouched" 'cmp -s "$T/bashrc" "$T/bashrc.before" && grep -q "symbolic link" "$T/err"'
+mkdir -p "$T/elsewhere"
+rm -f "$sw/.kairos/memory/journal.jsonl"
+ln -s "$T/elsewhere" "$sw/.kairos/memory/archive"
+(cd "$sw" && "$K" memory forget --store team a-team-convention >/dev/null 2>"$T/err"); rc=$?
+check "a committed archive link makes forget fail, writing nothing there" '[ $rc = 1 ] && [ -z "$(ls -A "$T/elsewhere")" ] && [ -f "$sw/.kairos/memory/a-team-convention.md" ] && grep -q "symbolic link" "$T/err"'
+rm -f "$sw/.kairos/memory/archive"
+echo "precious" >"$T/precious"; cp "$T/precious" "$T/precious.before"
+rm -f "$sw/.kairos/memory/MEMORY.md"; ln -s "$T/precious" "$sw/.kairos/memory/MEMORY.md"
+(cd "$sw" && "$K" memory add --store team "Another team convention" >/dev/null 2>"$T/err"); rc=$?
+check "a MEMORY.md link is refused with a clear message, nothing changed" '[ $rc = 1 ] && cmp -s "$T/precious" "$T/precious.before" && [ -L "$sw/.kairos/memory/MEMORY.md" ] && [ ! -e "$sw/.kairos/memory/another-team-convention.md" ] && [ "$(ls -A "$sw/.kairos/memory" | sort | tr "\n" " ")" = ".gitignore MEMORY.md a-team-convention.md " ] && grep -q "MEMORY.md is a symbolic link" "$T/err"'
+rm -f "$sw/.kairos/memory/MEMORY.md"
+pj="$T/personal-link"; mkdir -p "$pj"; ln -s "$T/bashrc" "$pj/journal.jsonl"
+"$K" memory add --memory-dir "$pj" "A personal note" >/dev/null 2>"$T/err"
+check "the personal store's journal link is refused too" 'cmp -s "$T/bashrc" "$T/bashrc.before" && grep -q "symbolic link" "$T/err"'
+lw="$T/linkws"; mkdir -p "$lw" "$T/kairos-elsewhere"; ln -s "$T/kairos-elsewhere" "$lw/.kairos"
+(cd "$lw" && "$K" memory add --store team "Through a link" >/dev/null 2>"$T/err"); rc=$?
+check "a .kairos link in a workspace is refused" '[ $rc = 1 ] && [ -z "$(ls -A "$T/kairos-elsewhere")" ] && grep -q "symbolic link" "$T/err"'
+echo "machine example.com login me password hunter2" >"$T/netrc"
+iw="$T/importws"; mkdir -p "$iw"; ln -s "$T/netrc" "$iw/CLAUDE.md"; echo "- Use tabs in Makefiles" >"$iw/AGENTS.md"; ln -s AGENTS.md "$iw/.github-like.md"
+out=$(cd "$iw" && "$K" memory list --json 2>"$T/err")
+check "an import leading outside the workspace is not read" '! echo "$out" | grep -q "example.com" && grep -q "outside the workspace" "$T/err" && echo "$out" | grep -q "agents-md"'
+"$K" memory add --workspace "$T/no/such/ws" --store team "Nowhere" >/dev/null 2>"$T/err"; rc=$?
+check "a team remember under a workspace that does not exist creates nothing" '[ $rc != 0 ] && [ ! -e "$T/no" ] && grep -q "does not exist" "$T/err"'
+
+# ---- names: never a credential (issue 13) ----
+nd="$T/name-store"
+"$K" memory add --memory-dir "$nd" --name "ghp_16C7e42F292c6912E7710c838347Ae178B4a" "CI token" >/dev/null 2>"$T/err"; rc=$?
+check "a name holding a credential is refused (2), nothing written" '[ $rc = 2 ] && ! ls "$nd" 2>/dev/null | grep -qi ghp && ! grep -rqi "ghp_16c7" "$nd" 2>/dev/null && ! grep -q ghp_ "$T/err"'
+"$K" memory add --memory-dir "$nd" "Cloudflare Worker secret: HOLIDAY_API_KEY, NEIS_API_KEY, …" >/dev/null 2>&1
+check "a list of variable names is not redacted" 'grep -rq "HOLIDAY_API_KEY, NEIS_API_KEY" "$nd" && ! grep -rq REDACTED "$nd"'
+
+# ---- failures leave things as they were (issue 13) ----
+mnt="$T/small"
+mkdir -p "$mnt"
+mounted=""
+if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>/dev/null; then mounted=yes; fi
+if [ -n "$mounted" ]; then
+	fd="$T/full-store"
+	XDG_DATA_HOME="$mnt" "$K" memory add --memory-dir "$fd" "Before the disk filled" >/dev/null 2>&1
+	cp "$fd/MEMORY.md" "$T/full.index"; cp "$fd/journal.jsonl" "$T/full.journal"
+	XDG_DATA_HOME="$mnt" "$K" log --memory-dir "$fd" >"$T/full.log"
+	dd if=/dev/zero of="$mnt/filler" bs=4k 2>/dev/null
+	XDG_DATA_HOME="$mnt" "$K" memory add --memory-dir "$fd" "After the disk filled" >/dev/null 2>"$T/err"; rc=$?
+	check "disk full: the add fails (1) and says the disk is full" '[ $rc = 1 ] && grep -q "disk is full" "$T/err"'
+	check "disk full: the memory is not left in the store" '[ ! -e "$fd/after-the-disk-filled.md" ] && cmp -s "$fd/MEMORY.md" "$T/full.index" && cmp -s "$fd/journal.jsonl" "$T/full.journal" && ! ls -A "$fd" | grep -q "^\.kairos-tmp"'
+	rm -f "$mnt/filler"
+	check "disk full: history as it was" 'XDG_DATA_HOME="$mnt" "$K" log --memory-dir "$fd" | cmp -s - "$T/full.log"'
+	umount "$mnt"
+	# a read-only store
+	mount -t tmpfs -o size=1m tmpfs "$mnt"
+	"$K" memory add --memory-dir "$mnt/ro" "Written while it could be" >/dev/null 2>&1
+	cp -a "$mnt/ro" "$T/ro.before"
+	mount -o remount,ro "$mnt"
+	"$K" memory add --memory-dir "$mnt/ro" "Not any more" >/dev/null 2>"$T/err"; rc=$?
+	check "read-only store: add fails (1) and says read-only" '[ $rc = 1 ] && grep -q "read-only" "$T/err"'
+	"$K" memory forget --memory-dir "$mnt/ro" written-while-it-could-be >/dev/null 2>"$T/err"; rc=$?
+	check "read-only store: forget fails and says read-only, nothing changed" '[ $rc = 1 ] && grep -q "read-only" "$T/err" && diff -r "$mnt/ro" "$T/ro.before" >/dev/null'
+	umount "$mnt"
+else
+	echo "note: cannot mount a tmpfs here: the disk-full and read-only checks did not run" >&2
+fi
+
+# ---- the same through a real client (vscode-jsonrpc) ----
+if [ -d "$ROOT/tests/client/node_modules" ]; then
+	(cd "$ROOT/tests/data" && node store-client.test.js) >"$T/client.out" 2>&1
+	grep "^FAIL" "$T/client.out" >&2
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$T/client.out" | tail -n 1)
+	if [ -n "$line" ]; then
+		passed=$((passed + ${line%% passed*}))
+		f=${line#*passed, }; failed=$((failed + ${f%% failed*}))
+	else
+		ko "the client checks printed no result"; tail -5 "$T/client.out" >&2
+	fi
+else
+	ko "tests/client/node_modules is missing (npm install in tests/client)"
+fi
+
 echo "$passed passed, $failed failed"

@@ -90,7 +90,7 @@ TEST(test_spec_example)
 	CHECK_STR(m->rule->message, "Indent with 4 spaces, not tabs");
 	CHECK_INT(m->rule->severity, SEV_INFORMATION);
 	CHECK_STR(m->rule->fix, "    ");
-	CHECK(m->extra == NULL);
+	CHECK(m->front == NULL);
 	CHECK(!strncmp(m->body, "Indent C code with 4 spaces, never tabs.\n\n**Why:**", 50));
 	mem_free(m);
 	round_trip(spec_example);
@@ -157,7 +157,6 @@ TEST(test_fields_set_by_code_round_trip)
 	m->rule->pattern = xstrdup("\\\\[\"']\n");
 	m->rule->severity = SEV_HINT;
 	m->rule->message = xstrdup("true");
-	m->extra = xstrdup("x-tool: 1");
 	free(m->body);
 	m->body = xstrdup("line\n\n---\n");
 	CHECK_INT(mem_write(m, &f), 0);
@@ -298,6 +297,188 @@ TEST(test_error_lines)
 	CHECK(!strncmp(kr_errmsg(), "line 4:", 7));
 }
 
+/* A CRLF file is written back CRLF, and sentences appended to its body
+ * take its line ending; an LF file keeps LF. */
+TEST(test_crlf_and_body_append)
+{
+	const char *t = "---\r\nname: crlf\r\ndescription: windows\r\ntype: user\r\n---\r\n"
+			"First.\r\n\r\n";
+	struct mem *m = parse(t), *lf = parse("---\nname: a\ndescription: d\ntype: user\n---\nA.");
+	struct buf f = BUF_INIT_CAP(MEM_MAX_FILE), b = BUF_INIT_CAP(MEM_MAX_FILE);
+
+	CHECK(m && lf);
+	if (!m || !lf)
+		goto out;
+	CHECK(m->crlf && !lf->crlf);
+	CHECK_STR(mem_eol(m), "\r\n");
+	CHECK_INT(mem_write(m, &f), 0);
+	CHECK_STR(buf_cstr(&f), t);
+	buf_puts(&b, m->body);
+	mem_body_append(&b, m, "Second,\nover two lines.", 23, true);
+	mem_body_append(&b, m, "Third.", 6, false);
+	CHECK_INT(buf_err(&b), 0);
+	CHECK_STR(buf_cstr(&b), "First.\r\n\r\nSecond,\r\nover two lines.\r\nThird.\r\n");
+	buf_reset(&b);
+	buf_puts(&b, lf->body);
+	mem_body_append(&b, lf, "B.\r\n", 4, false);
+	mem_body_append(&b, lf, "C.", 2, true);
+	CHECK_STR(buf_cstr(&b), "A.\nB.\n\nC.\n");
+	buf_reset(&b);
+	mem_body_append(&b, lf, "Only.", 5, true);
+	CHECK_STR(buf_cstr(&b), "Only.\n");
+	/* the failure sticks: a body over its cap stays failed */
+	{
+		struct buf small = BUF_INIT_CAP(4);
+		mem_body_append(&small, lf, "too long", 8, true);
+		CHECK(mem_body_append(&small, lf, "x", 1, false) != 0);
+		CHECK(buf_err(&small) != 0);
+		buf_dispose(&small);
+	}
+out:
+	mem_free(m);
+	mem_free(lf);
+	buf_dispose(&f);
+	buf_dispose(&b);
+}
+
+/* Both readers (the plain-style line reader and libyaml) make the same
+ * memory of a text, or refuse it alike. */
+static void same_either_way(const char *text)
+{
+	struct mem *a = NULL, *b = NULL;
+	int ra = mem_parse(&a, text, strlen(text));
+	char ea[512];
+
+	snprintf(ea, sizeof(ea), "%s", kr_errmsg());
+	int rb = mem_parse_flags(&b, text, strlen(text), MEM_PARSE_YAML);
+	CHECK_INT(ra, rb);
+	if (ra != rb || (ra && strcmp(ea, kr_errmsg())))
+		fprintf(stderr, "readers differ on:\n%s\n(%s / %s)\n", text, ea, kr_errmsg());
+	CHECK(!ra || !strcmp(ea, kr_errmsg()));
+	if (!ra && !rb) {
+		free(a->front);
+		free(b->front);
+		a->front = b->front = NULL;
+		CHECK(mem_equal(a, b));
+		if (!mem_equal(a, b))
+			fprintf(stderr, "readers differ on:\n%s\n", text);
+	}
+	mem_free(a);
+	mem_free(b);
+}
+
+TEST(test_plain_reader_matches_libyaml)
+{
+	static const char *const texts[] = {
+		"---\nname: a\ndescription: d\ntype: user\n---\n",
+		"---\nname: a\ndescription: \"q \\\" \\\\ \\t \\x41 \\u00e9 \\U0001F600 \\N \\_ \\L\"\ntype: user\n---\n",
+		"---\nname: a\ndescription: 'it''s single'\ntype: user\n---\n",
+		"---\nname: a\ndescription: a:b, c {d} [e] #f\ntype: user\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nscope: [\"a/*.c\", \"b\"]\nrefs: []\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nrule:\n  pattern: \"^\\t+\"\n  severity: hint\n  fix: \"\"\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nrule:\n  literal: x\n  sevrity: hint\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nrule:\n  message: m\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nrule:\n---\n",
+		"---\nname: a\ndescription: d\ntype: opinion\n---\n",
+		"---\nname: a\nname: b\ndescription: d\ntype: user\n---\n",
+		"---\nname: Bad\ndescription: d\ntype: user\n---\n",
+		"---\nname: a\ndescription: \"two\\nlines\"\ntype: user\n---\n",
+		"---\nname: a\ndescription: \"nul \\0 here\"\ntype: user\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\ncreated: 2026-03-02\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nsource: \"import\"\nexpires: 2027-01-01\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nsupersedes: [\"Not A Name\"]\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nscope: [\"../x\"]\n---\n",
+		"---\r\nname: a\r\ndescription: d\r\ntype: user\r\n---\r\nbody\r\n",
+		"---\nname: a\ndescription: yes\ntype: user\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\nx-tool: 1\n---\n",
+		"---\nname: a\ndescription: d\ntype: user\narchived_reason: merged\narchived_at: 2026-01-01T00:00:00Z\nsuperseded_by: b\n---\n",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+		same_either_way(texts[i]);
+}
+
+/* A rewrite keeps what kairos does not know byte for byte (unknown keys,
+ * anchors and aliases, comments, block scalars, a complex key, CRLF) and
+ * changes only the fields that changed. */
+static void rewrite(const char *in, void (*change)(struct mem *), const char *want)
+{
+	struct mem *m = parse(in), *back = NULL;
+	struct buf f = BUF_INIT_CAP(MEM_MAX_FILE);
+
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	change(m);
+	CHECK_INT(mem_write(m, &f), 0);
+	CHECK_STR(buf_cstr(&f), want);
+	CHECK_INT(mem_parse_flags(&back, f.data, f.len, MEM_PARSE_YAML), 0);
+	mem_free(back);
+	mem_free(m);
+	buf_dispose(&f);
+}
+
+static void archive_it(struct mem *m)
+{
+	m->archived_reason = xstrdup("forgotten");
+	m->archived_at = xstrdup("2026-04-01T00:00:00Z");
+}
+
+static void unarchive_it(struct mem *m)
+{
+	free(m->archived_reason);
+	free(m->archived_at);
+	free(m->superseded_by);
+	m->archived_reason = m->archived_at = m->superseded_by = NULL;
+}
+
+static void touch_it(struct mem *m)
+{
+	free(m->updated);
+	m->updated = xstrdup("2026-05-05T05:05:05Z");
+	time_parse(m->updated, &m->updated_ts);
+	free(m->description);
+	m->description = xstrdup("new: words");
+}
+
+static void nothing(struct mem *m)
+{
+	(void)m;
+}
+
+#define KEPT_FM "name: a\ndescription: d\ntype: project\n" \
+		"created: &ts 2026-03-02T10:15:00Z\n" \
+		"updated: &u 2026-03-02T10:15:00Z\n" \
+		"x-also: *ts\n" \
+		"# a comment kairos does not write\n" \
+		"x-block: |\n  line one\n\n  line two\n" \
+		"? [complex, key]\n: value\n" \
+		"x-seen: *u\n"
+
+TEST(test_rewrite_keeps_what_kairos_does_not_know)
+{
+	rewrite("---\n" KEPT_FM "---\nbody\n", nothing, "---\n" KEPT_FM "---\nbody\n");
+	rewrite("---\n" KEPT_FM "---\nbody\n", archive_it,
+		"---\n" KEPT_FM "archived_reason: forgotten\narchived_at: 2026-04-01T00:00:00Z\n---\nbody\n");
+	rewrite("---\n" KEPT_FM "archived_reason: forgotten # why\n"
+		"archived_at: 2026-04-01T00:00:00Z\nsuperseded_by: b\n---\nbody\n",
+		unarchive_it, "---\n" KEPT_FM "---\nbody\n");
+	/* a changed field is rewritten where it stands, its anchor kept */
+	rewrite("---\n" KEPT_FM "---\n", touch_it,
+		"---\nname: a\ndescription: \"new: words\"\ntype: project\n"
+		"created: &ts 2026-03-02T10:15:00Z\nupdated: &u 2026-05-05T05:05:05Z\n"
+		"x-also: *ts\n# a comment kairos does not write\n"
+		"x-block: |\n  line one\n\n  line two\n? [complex, key]\n: value\nx-seen: *u\n---\n");
+	/* CRLF throughout: kept lines as they are, new ones CRLF */
+	rewrite("---\r\nname: a\r\ndescription: d\r\ntype: user\r\nx-k: v # c\r\n---\r\nb\r\n",
+		archive_it,
+		"---\r\nname: a\r\ndescription: d\r\ntype: user\r\nx-k: v # c\r\n"
+		"archived_reason: forgotten\r\narchived_at: 2026-04-01T00:00:00Z\r\n---\r\nb\r\n");
+	/* a flow mapping is kept key by key, as block lines */
+	rewrite("---\n{name: a, description: d, type: user, x-k: {k: v}}\n---\n", archive_it,
+		"---\nname: a\ndescription: d\ntype: user\nx-k: {k: v}\n"
+		"archived_reason: forgotten\narchived_at: 2026-04-01T00:00:00Z\n---\n");
+}
+
 int main(void)
 {
 	RUN(test_spec_example);
@@ -308,5 +489,8 @@ int main(void)
 	RUN(test_long_description);
 	RUN(test_missing_times_are_valid);
 	RUN(test_error_lines);
+	RUN(test_crlf_and_body_append);
+	RUN(test_plain_reader_matches_libyaml);
+	RUN(test_rewrite_keeps_what_kairos_does_not_know);
 	CHECK_MAIN_END();
 }

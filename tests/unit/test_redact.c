@@ -75,6 +75,9 @@ static const struct {
 	{"npm token npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm_abcdefghijklmnopqrstuvwxyz0123456789"},
 	{"gitlab glpat-abcdefghij0123456789", "glpat-abcdefghij0123456789"},
 	{"secret_key: hunter2hunter2", "hunter2hunter2"},
+	/* an UPPER_SNAKE value that is not a variable's name is still one */
+	{"DB_PASSWORD=HUNTER_2 for staging", "HUNTER_2"},
+	{"secret: HUNTER_TWO", "HUNTER_TWO"},
 };
 
 /* Text that looks a little like a secret and must stay as it is. */
@@ -119,6 +122,12 @@ static const char *lookalikes[] = {
 	"AIza short",
 	"version v1.2.3-rc.1+build.42",
 	"Indent C code with 4 spaces, never tabs",
+	/* lists of variable names (issue 13: a real line) */
+	"Cloudflare Worker secret: HOLIDAY_API_KEY, NEIS_API_KEY, \u2026",
+	"Cloudflare Worker secret: HOLIDAY_API_KEY, NEIS_API_KEY, …",
+	"token: GH_TOKEN, NPM_TOKEN",
+	"password: MY_DB_PASSWORD",
+	"API_KEY=OTHER_API_KEY",
 };
 
 TEST(test_secrets_redacted)

@@ -266,9 +266,34 @@ TEST(test_txn_write_archive_undo)
 	CHECK_INT(store_txn_archive(t, "tabs", "again", NULL), 0);
 	CHECK_INT(store_txn_commit(t, "forget: tabs", id), 0);
 	CHECK(tsame(tpath("%s/archive/tabs.md", dir), "not even a memory", (size_t)-1));
-	CHECK_INT(mem_parse_read_file(&r, tpath("%s/archive/tabs-2.md", dir)), 0);
-	CHECK(r && !strcmp(r->name, "tabs-2"));
+	/* memory-format.md "Archive names": the next copy is tabs~2.md, and
+	 * its name stays tabs (superseded_by keeps pointing at it) */
+	CHECK_INT(mem_parse_read_file(&r, tpath("%s/archive/tabs~2.md", dir)), 0);
+	CHECK(r && !strcmp(r->name, "tabs"));
 	mem_free(r);
+	r = NULL;
+	CHECK_INT(store_undo(&st, id), 0);
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK_INT(store_txn_archive(t, "tabs", "third", NULL), 0);
+	CHECK_INT(store_txn_commit(t, "forget: tabs", id), 0);
+	CHECK(texists(tpath("%s/archive/tabs~2.md", dir)));
+	CHECK_INT(mem_parse_read_file(&r, tpath("%s/archive/tabs~2.md", dir)), 0);
+	CHECK(r && !strcmp(r->name, "tabs") && !strcmp(r->archived_reason, "third"));
+	mem_free(r);
+	/* the copies load as archived memories named tabs, not as problems */
+	{
+		struct mem_list l = {0};
+		struct store_problem *pr = NULL;
+		size_t np = 0, tabs = 0;
+		CHECK_INT(store_load(&st, &l, true, &pr, &np), 0);
+		for (size_t i = 0; i < l.n; i++)
+			tabs += !strcmp(l.v[i]->name, "tabs") && l.v[i]->archived;
+		CHECK_INT(tabs, 1); /* tabs.md is "not even a memory": a problem */
+		CHECK_INT(np, 1); /* archive/tabs.md, "not even a memory" */
+		CHECK(np == 1 && strstr(pr[0].path, "archive/tabs.md"));
+		mem_list_dispose(&l);
+		store_problem_free_all(pr, np);
+	}
 	mem_free(m);
 	mem_list_dispose(&mems);
 }
@@ -491,20 +516,20 @@ TEST(test_unique_names)
 	char *n = NULL;
 
 	tmkdirs(tpath("%s/archive", dir));
-	CHECK_INT(store_unique_name(&st, "Use 4 spaces!", &n), 0);
+	CHECK_INT(store_name_unique(&st, "Use 4 spaces!", &n), 0);
 	CHECK_STR(n, "use-4-spaces");
 	free(n);
 	twrite(tpath("%s/use-4-spaces.md", dir), "x", 1);
 	twrite(tpath("%s/archive/use-4-spaces-2.md", dir), "x", 1);
-	CHECK_INT(store_unique_name(&st, "use 4 spaces", &n), 0);
+	CHECK_INT(store_name_unique(&st, "use 4 spaces", &n), 0);
 	CHECK_STR(n, "use-4-spaces-3");
 	free(n);
 	n = NULL;
-	CHECK_INT(store_unique_name(&st, "../../etc/passwd", &n), KR_EINVAL);
-	CHECK_INT(store_unique_name(&st, "a/b", &n), KR_EINVAL);
-	CHECK_INT(store_unique_name(&st, "/abs", &n), KR_EINVAL);
-	CHECK_INT(store_unique_name(&st, "..", &n), KR_EINVAL);
-	CHECK_INT(store_unique_name(&st, "", &n), KR_EINVAL);
+	CHECK_INT(store_name_unique(&st, "../../etc/passwd", &n), KR_EINVAL);
+	CHECK_INT(store_name_unique(&st, "a/b", &n), KR_EINVAL);
+	CHECK_INT(store_name_unique(&st, "/abs", &n), KR_EINVAL);
+	CHECK_INT(store_name_unique(&st, "..", &n), KR_EINVAL);
+	CHECK_INT(store_name_unique(&st, "", &n), KR_EINVAL);
 	CHECK(n == NULL);
 	CHECK_INT(store_name_from_text(&st, "¡¿!!", &n), 0);
 	CHECK_STR(n, "memory");
@@ -661,6 +686,65 @@ TEST(test_imports_load)
 	store_problem_free_all(p, np);
 }
 
+/* Files in dir whose name starts with kairos's temporary prefix. */
+static int temp_files_in(const char *dir)
+{
+	char cmd[PATH_MAX + 64];
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -q '^" FSX_TMP_PREFIX "'", dir);
+	return system(cmd) == 0;
+}
+
+/* A transaction whose commit fails (here: a file stands where the
+ * history repository must be, once the transaction began) puts every
+ * file it changed back as it was: a write, an archive, the index. */
+TEST(test_txn_rolls_back_what_it_cannot_commit)
+{
+	char dir[PATH_MAX], id[41], *repo, *idx0, *idx1, *keep0, *keep1;
+	snprintf(dir, sizeof(dir), "%s", tpath("%s/rollback", testfs_root));
+	struct store st = mkstore(dir, STORE_PERSONAL);
+	struct store_txn *t = NULL;
+	struct mem *a = newmem("kept", "A memory that stays", 1772446500),
+		   *b = newmem("fresh", "A memory never committed", 1772446600);
+
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK_INT(store_txn_write(t, a), 0);
+	CHECK_INT(store_txn_commit(t, "remember: kept", id), 0);
+	idx0 = tread(tpath("%s/MEMORY.md", dir), NULL);
+	keep0 = tread(tpath("%s/kept.md", dir), NULL);
+	repo = history_repo_path(dir);
+
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK(system(tpath("mv '%s' '%s.away' && echo x > '%s'", repo, repo, repo)) == 0);
+	CHECK_INT(store_txn_write(t, b), 0);
+	CHECK_INT(store_txn_archive(t, "kept", "gone", NULL), 0);
+	CHECK(texists(tpath("%s/fresh.md", dir)) && !texists(tpath("%s/kept.md", dir)));
+	CHECK(store_txn_commit(t, "remember: fresh", id) != 0);
+	CHECK(strstr(kr_errmsg(), "cannot commit the change to history") &&
+	      strstr(kr_errmsg(), "nothing was changed"));
+	CHECK_STR(id, "");
+	/* as it was: byte for byte, no archive copy, no new file, no copies left */
+	CHECK(!texists(tpath("%s/fresh.md", dir)));
+	CHECK(!texists(tpath("%s/archive/kept.md", dir)));
+	idx1 = tread(tpath("%s/MEMORY.md", dir), NULL);
+	keep1 = tread(tpath("%s/kept.md", dir), NULL);
+	CHECK(idx0 && idx1 && !strcmp(idx0, idx1));
+	CHECK(keep0 && keep1 && !strcmp(keep0, keep1));
+	CHECK(!temp_files_in(dir) && !temp_files_in(tpath("%s/archive", dir)));
+	/* an abort puts things back too */
+	CHECK(system(tpath("rm -f '%s' && mv '%s.away' '%s'", repo, repo, repo)) == 0);
+	CHECK_INT(store_txn_begin(&t, &st), 0);
+	CHECK_INT(store_txn_write(t, b), 0);
+	store_txn_abort(t);
+	CHECK(!texists(tpath("%s/fresh.md", dir)));
+	free(repo);
+	free(idx0);
+	free(idx1);
+	free(keep0);
+	free(keep1);
+	mem_free(a);
+	mem_free(b);
+}
+
 int main(void)
 {
 	tsetup();
@@ -675,6 +759,7 @@ int main(void)
 	RUN(test_team_store_gitignore_and_load_all);
 	RUN(test_imports_split);
 	RUN(test_imports_load);
+	RUN(test_txn_rolls_back_what_it_cannot_commit);
 	tcleanup();
 	CHECK_MAIN_END();
 }

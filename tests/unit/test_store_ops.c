@@ -469,6 +469,132 @@ TEST(concurrent_remembers_never_share_a_name)
 	store_set_dispose(&set);
 }
 
+/* The whole history of dir as text (every commit's patch), malloc'd. */
+static char *history_text(const char *dir)
+{
+	char *repo = history_repo_path(dir), cmd[PATH_MAX * 3], *t;
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' log -p main > '%s/hist.txt' 2>/dev/null", repo,
+		 testfs_root);
+	free(repo);
+	if (system(cmd) != 0)
+		return xstrdup("");
+	t = tread(tpath("%s/hist.txt", testfs_root), NULL);
+	return t ? t : xstrdup("");
+}
+
+/* A message made from the message before it says each once (it was
+ * formatted in place, repeated and cut off: "would not be valid" twice). */
+TEST(an_error_built_on_the_last_one_reads_once)
+{
+	kr_err("line 5: the inner reason");
+	kr_errc(KR_EINVAL, "memory 'x' would not be valid: %s", kr_errmsg());
+	CHECK_STR(kr_errmsg(), "memory 'x' would not be valid: line 5: the inner reason");
+}
+
+TEST(rule_pattern_and_scope_are_redacted_in_the_file_and_history)
+{
+	struct store_set set;
+	struct store_ops_result r = {0};
+	struct strv scope = {0};
+	struct mem_rule rule = {.pattern = "AKIAIOSFODNN7EXAMPLE", .severity = SEV_WARNING};
+	char ws[PATH_MAX], *file, *hist;
+	struct store_ops_note note = {.text = "Never commit the deploy key", .scope = &scope,
+				      .rule = &rule};
+
+	open_ws(&set, ws);
+	strv_push(&scope, "deploy/ghp_16C7e42F292c6912E7710c838347Ae178B4a/*.yml");
+	CHECK_INT(store_ops_remember(&r, personal(&set), &note, MEM_PROJECT), 0);
+	file = tread(r.path ? r.path : "", NULL);
+	CHECK(file && !strstr(file, "AKIAIOSFODNN7EXAMPLE") && !strstr(file, "ghp_16C7"));
+	CHECK(file && strstr(file, "pattern: \"[REDACTED]\"") && strstr(file, "deploy/[REDACTED]/*.yml"));
+	hist = history_text(personal(&set)->dir);
+	CHECK(*hist && !strstr(hist, "AKIAIOSFODNN7EXAMPLE") && !strstr(hist, "ghp_16C7"));
+	free(hist);
+	free(file);
+	strv_dispose(&scope);
+	store_ops_result_dispose(&r);
+	store_set_dispose(&set);
+}
+
+TEST(a_name_holding_a_credential_or_a_nul_is_refused_whole)
+{
+	struct store_set set;
+	struct store_ops_result r = {0};
+	char ws[PATH_MAX], *idx;
+	static const char nul_name[] = "ok\0../../escape";
+	struct store_ops_note note = {.text = "CI token rotation",
+				      .name = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"};
+
+	open_ws(&set, ws);
+	CHECK_INT(store_ops_remember(&r, personal(&set), &note, MEM_PROJECT), KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "credential") && !strstr(kr_errmsg(), "ghp_"));
+	/* lower-cased into a name it would still be one */
+	note.name = "GHP_16C7E42F292C6912E7710C838347AE178B4A";
+	CHECK_INT(store_ops_remember(&r, personal(&set), &note, MEM_PROJECT), KR_EINVAL);
+	note.name = nul_name;
+	note.name_len = sizeof(nul_name) - 1;
+	CHECK_INT(store_ops_remember(&r, personal(&set), &note, MEM_PROJECT), KR_EINVAL);
+	CHECK(strstr(kr_errmsg(), "NUL") != NULL);
+	/* nothing: no file, no index line, no commit */
+	CHECK(!texists(tpath("%s/mem/ok.md", ws)));
+	idx = tread(tpath("%s/mem/MEMORY.md", ws), NULL);
+	CHECK(!idx || !strstr(idx, "ghp"));
+	free(idx);
+	CHECK_INT(commits(personal(&set)->dir), 0);
+	store_ops_result_dispose(&r);
+	store_set_dispose(&set);
+}
+
+TEST(restore_brings_back_the_newest_archived_copy)
+{
+	struct store_set set;
+	struct store_ops_result r = {0};
+	char ws[PATH_MAX], id[41], *file, *msg;
+	const char *dir;
+
+	open_ws(&set, ws);
+	dir = personal(&set)->dir;
+	/* two archived copies of "tabs", the second newer, with a key
+	 * kairos does not know that must come back as it was */
+	twrite(tpath("%s/archive/tabs.md", dir),
+	       "---\nname: tabs\ndescription: Old tabs\ntype: project\n"
+	       "updated: 2026-01-01T00:00:00Z\narchived_reason: old\narchived_at: 2026-01-02T00:00:00Z\n---\nold\n",
+	       (size_t)-1);
+	twrite(tpath("%s/archive/tabs~2.md", dir),
+	       "---\nname: tabs\ndescription: New tabs\ntype: project\nx-team: infra # ours\n"
+	       "created: 2026-01-01T00:00:00Z\nupdated: 2026-02-01T00:00:00Z\nsuperseded_by: spaces\narchived_reason: merged\n"
+	       "archived_at: 2026-02-02T00:00:00Z\n---\nnew\n",
+	       (size_t)-1);
+	CHECK_INT(store_set_load(&set), 0);
+	CHECK_INT(store_ops_restore(&r, &set, "tabs", -1), 0);
+	CHECK_STR(r.name, "tabs");
+	CHECK_STR(r.path, tpath("%s/tabs.md", dir));
+	CHECK(r.uri && !strncmp(r.uri, "file://", 7));
+	file = tread(tpath("%s/tabs.md", dir), NULL);
+	CHECK_STR(file, "---\nname: tabs\ndescription: New tabs\ntype: project\nx-team: infra # ours\n"
+			"created: 2026-01-01T00:00:00Z\nupdated: 2026-02-01T00:00:00Z\n---\nnew\n");
+	free(file);
+	CHECK(!texists(tpath("%s/archive/tabs~2.md", dir)) && texists(tpath("%s/archive/tabs.md", dir)));
+	msg = top(dir, id, NULL);
+	CHECK(!strncmp(msg, "restore: tabs\n\nback in the personal store from archive/tabs~2.md: New tabs",
+		       strlen("restore: tabs\n\nback in the personal store from archive/tabs~2.md")));
+	free(msg);
+	store_ops_result_dispose(&r);
+	/* an active memory of that name is never replaced */
+	CHECK_INT(store_set_load(&set), 0);
+	CHECK_INT(store_ops_restore(&r, &set, "tabs", -1), KR_EEXISTS);
+	CHECK(strstr(kr_errmsg(), "tabs.md is there already") != NULL);
+	store_ops_result_dispose(&r);
+	CHECK_INT(store_ops_restore(&r, &set, "nope", -1), KR_ENOTFOUND);
+	CHECK_INT(store_ops_restore(&r, &set, "../x", -1), KR_EINVAL);
+	CHECK_INT(store_ops_restore(&r, &set, "tabs", STORE_TEAM), KR_ENOTFOUND);
+	/* undo puts the copy back in archive/ */
+	CHECK_INT(store_ops_undo(&r, &set, -1), 0);
+	CHECK(!texists(tpath("%s/tabs.md", dir)) && texists(tpath("%s/archive/tabs~2.md", dir)));
+	store_ops_result_dispose(&r);
+	store_set_dispose(&set);
+}
+
 int main(void)
 {
 	tsetup();
@@ -482,6 +608,10 @@ int main(void)
 	RUN(forget_looks_in_personal_team_user_and_never_in_imports);
 	RUN(undo_restores_byte_for_byte_and_says_what_it_undid);
 	RUN(concurrent_remembers_never_share_a_name);
+	RUN(an_error_built_on_the_last_one_reads_once);
+	RUN(rule_pattern_and_scope_are_redacted_in_the_file_and_history);
+	RUN(a_name_holding_a_credential_or_a_nul_is_refused_whole);
+	RUN(restore_brings_back_the_newest_archived_copy);
 	tcleanup();
 	CHECK_MAIN_END();
 }
